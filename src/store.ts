@@ -1,0 +1,94 @@
+/**
+ * The store contract: what an adapter implements. Two kinds exist.
+ *
+ * - {@link SessionStore}: id-backed. The cookie holds a signed id; the data stays in the store under
+ *   a hash of that id. Memory, Workers KV and Deno KV are of this kind.
+ * - {@link SealedCookieStore}: stateless. The data travels in the cookie, sealed by the adapter.
+ *
+ * Values are opaque strings (the core serialises records), so an adapter never parses user data.
+ *
+ * @module
+ */
+
+/** An opaque version a compare-and-set store hands out with a value and checks on write. */
+export type StoreVersion = string | number;
+
+/** What {@link SessionStore.get} returns for a present key. */
+export interface StoredValue {
+  value: string;
+  /** Required when the store implements `compareAndSet`. */
+  version?: StoreVersion;
+}
+
+/** How long a written value must live. */
+export interface StoreWriteOptions {
+  /** Absolute expiry, in milliseconds since the epoch. */
+  expiresAt: number;
+  /** The same expiry as whole seconds from now, at least 1. */
+  ttlSeconds: number;
+  /**
+   * True when the write only refreshes the expiry of unchanged data. A store may skip such a write
+   * when it is rate-limited (Workers KV answers 429 to a second write of one key within a second).
+   */
+  touchOnly: boolean;
+}
+
+/**
+ * An id-backed store: get / set / delete by key, with optional compare-and-set.
+ *
+ * @example
+ * ```ts
+ * import type { SessionStore } from "coatcheck";
+ * const map = new Map<string, string>();
+ * export const tinyStore: SessionStore = {
+ *   name: "tiny",
+ *   async get(key) { const value = map.get(key); return value === undefined ? null : { value }; },
+ *   async set(key, value) { map.set(key, value); },
+ *   async delete(key) { map.delete(key); },
+ * };
+ * ```
+ */
+export interface SessionStore {
+  /** Used in error messages and events: "memory", "cloudflare-kv", … */
+  readonly name: string;
+  get(key: string): Promise<StoredValue | null>;
+  set(key: string, value: string, options: StoreWriteOptions): Promise<void>;
+  delete(key: string): Promise<void>;
+  /**
+   * Writes `value` only if the key's current version is `expected` (`null`: only if the key is
+   * absent). Resolves false, writing nothing, when it is not. Stores that offer this get the
+   * core's key-level merge of concurrent requests.
+   */
+  compareAndSet?(key: string, value: string, expected: StoreVersion | null, options: StoreWriteOptions): Promise<boolean>;
+}
+
+/** What a sealed-cookie store is given to seal or unseal with. */
+export interface SealContext {
+  /** The configured secrets, first one first. */
+  secrets: readonly string[];
+  cookieName: string;
+  /** Absolute expiry of the record, in milliseconds since the epoch. */
+  expiresAt: number;
+  now: number;
+}
+
+/**
+ * A stateless store: the serialised record is sealed into the cookie itself. The core splits a
+ * long token over `<name>.1`, `<name>.2`, … and joins them back before `unseal`.
+ */
+export interface SealedCookieStore {
+  readonly name: string;
+  readonly kind: "sealed-cookie";
+  /** How many cookies one session may span; past it, commit fails with `ERR_SESSION_TOO_LARGE`. */
+  readonly maxChunks: number;
+  seal(value: string, context: SealContext): Promise<string>;
+  /** Null for anything that does not open under one of the secrets. Never throws for bad input. */
+  unseal(token: string, context: SealContext): Promise<{ value: string; stale: boolean } | null>;
+}
+
+/** Any store the `store` option accepts. */
+export type AnySessionStore = SessionStore | SealedCookieStore;
+
+export function isSealedCookieStore(store: AnySessionStore): store is SealedCookieStore {
+  return (store as SealedCookieStore).kind === "sealed-cookie";
+}

@@ -1,0 +1,531 @@
+import { MAX_COOKIE_NAME_VALUE_BYTES, readCookies, serializeCookie } from "./cookie.js";
+import { SessionError } from "./errors.js";
+import { newSessionId, storeKeyFor } from "./id.js";
+import { type ResolvedOptions, resolveOptions, type SessionEvent, type SessionOptions, type TamperReason } from "./options.js";
+import { parseRecord, Session, type SessionData, type SessionRecord, SessionState } from "./session.js";
+import type { SealedCookieStore, SessionStore, StoreVersion, StoreWriteOptions } from "./store.js";
+
+/** Options, or a function of the env that returns them (Workers bindings). */
+export type SessionOptionsInput<Env> = SessionOptions | ((env: Env) => SessionOptions);
+
+/** What a wrapped handler receives beside the request. */
+export interface SessionContext<Data extends SessionData = SessionData, Env = unknown> {
+  /** The session, loaded from the store on the first call only. */
+  session(): Promise<Session<Data>>;
+  env: Env;
+  executionCtx: unknown;
+}
+
+/** One request's session, opened from a request and committed onto its response. */
+export interface SessionHandle<Data extends SessionData = SessionData> {
+  /** Loads the session on the first call (one store read at most); later calls return the same one. */
+  session(): Promise<Session<Data>>;
+  /**
+   * Saves what changed and sets the cookie on `response` (or on a copy when its headers are
+   * immutable). A response whose handler never loaded the session comes back untouched.
+   */
+  commit(response: Response): Promise<Response>;
+}
+
+/** Opens session handles; the open/commit pair frameworks build on. */
+export interface Sessions<Data extends SessionData = SessionData, Env = unknown> {
+  open(request: Request, env?: Env): Promise<SessionHandle<Data>>;
+}
+
+const CAS_ATTEMPTS = 8;
+/** How long a regenerated session's old key stays closed against racing saves. */
+const TOMBSTONE_SECONDS = 60;
+const TOMBSTONE = '{"v":0}';
+
+/**
+ * The framework-agnostic pair under {@link withSession}: `open` a handle from a request, use its
+ * session, `commit` it onto the response. Options are validated here when static.
+ *
+ * @example
+ * ```ts
+ * import { createSessions } from "coatcheck";
+ * import { memoryStore } from "coatcheck/adapters/memory";
+ *
+ * const sessions = createSessions<{ user?: string }>({ secrets: [SECRET], store: memoryStore() });
+ * async function handle(request: Request): Promise<Response> {
+ *   const handle = await sessions.open(request);
+ *   const session = await handle.session();
+ *   return handle.commit(new Response(`hello ${session.get("user") ?? "stranger"}`));
+ * }
+ * ```
+ */
+export function createSessions<Data extends SessionData = SessionData, Env = unknown>(
+  options: SessionOptionsInput<Env>,
+): Sessions<Data, Env> {
+  const resolve = optionsResolver(options);
+  return {
+    async open(request, env) {
+      return new RequestSession<Data>(resolve(env as Env), request);
+    },
+  };
+}
+
+/**
+ * Wraps a fetch handler with sessions. The result is a Workers `fetch` export, a `Deno.serve` or
+ * `Bun.serve` handler, or anything else that takes `(request) => Response`.
+ *
+ * @example
+ * ```ts
+ * import { withSession } from "coatcheck";
+ * import { memoryStore } from "coatcheck/adapters/memory";
+ *
+ * export default {
+ *   fetch: withSession<{ visits: number }>(
+ *     async (request, ctx) => {
+ *       const session = await ctx.session();
+ *       session.set("visits", (session.get("visits") ?? 0) + 1);
+ *       return new Response(`visit ${session.get("visits")}`);
+ *     },
+ *     { secrets: [SECRET], store: memoryStore() },
+ *   ),
+ * };
+ * ```
+ */
+export function withSession<Data extends SessionData = SessionData, Env = unknown>(
+  handler: (request: Request, ctx: SessionContext<Data, Env>) => Response | Promise<Response>,
+  options: SessionOptionsInput<Env>,
+): (request: Request, env?: Env, executionCtx?: unknown) => Promise<Response> {
+  const sessions = createSessions<Data, Env>(options);
+  return async (request, env, executionCtx) => {
+    const handle = await sessions.open(request, env);
+    const response = await handler(request, { session: () => handle.session(), env: env as Env, executionCtx });
+    return handle.commit(response);
+  };
+}
+
+function optionsResolver<Env>(options: SessionOptionsInput<Env>): (env: Env) => ResolvedOptions {
+  if (typeof options !== "function") {
+    const resolved = resolveOptions(options);
+    return () => resolved;
+  }
+  const perEnv = new WeakMap<object, ResolvedOptions>();
+  let withoutEnv: ResolvedOptions | undefined;
+  return (env) => {
+    if (typeof env !== "object" || env === null) return (withoutEnv ??= resolveOptions(options(env)));
+    let resolved = perEnv.get(env);
+    if (!resolved) {
+      resolved = resolveOptions(options(env));
+      perEnv.set(env, resolved);
+    }
+    return resolved;
+  };
+}
+
+/** What the request brought: the cookie's ticket and the record it led to. */
+interface Loaded {
+  state: SessionState;
+  session: Session<SessionData>;
+  /** Id-backed stores: the session's id and store key; sealed stores: undefined. */
+  id?: string;
+  storeKey?: string;
+  version?: StoreVersion;
+  /** The cookie was stamped (or sealed) with an older secret. */
+  stale: boolean;
+  /** Names of our cookies the request carried, to expire when the session ends. */
+  sentCookies: string[];
+}
+
+class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
+  readonly #options: ResolvedOptions;
+  readonly #request: Request;
+  #loading: Promise<Loaded> | undefined;
+
+  constructor(options: ResolvedOptions, request: Request) {
+    this.#options = options;
+    this.#request = request;
+  }
+
+  async session(): Promise<Session<Data>> {
+    this.#loading ??= this.#options.sealed ? this.#loadSealed() : this.#loadById();
+    return (await this.#loading).session as unknown as Session<Data>;
+  }
+
+  #emit(event: SessionEvent): void {
+    this.#options.onEvent?.(event);
+  }
+
+  #tampered(reason: TamperReason): void {
+    this.#emit({ type: "tampered", store: this.#options.store.name, reason });
+  }
+
+  /** Runs one store call under the timeout, turning any failure into a SessionError. */
+  async #store<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    const { store, storeTimeout } = this.#options;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const pending = call();
+      if (storeTimeout <= 0) return await pending;
+      return await Promise.race([
+        pending,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new SessionError(
+                  "ERR_SESSION_STORE_TIMEOUT",
+                  `${store.name} store: ${operation} took longer than ${storeTimeout} ms (\`storeTimeout\`).`,
+                ),
+              ),
+            storeTimeout,
+          );
+        }),
+      ]);
+    } catch (cause) {
+      const error =
+        cause instanceof SessionError
+          ? cause
+          : new SessionError("ERR_SESSION_STORE", `${store.name} store: ${operation} failed.`, { cause });
+      this.#emit({ type: "store-error", store: store.name, error });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The record's absolute expiry in ms, from its own lifetime settings. */
+  #expiresAt(record: SessionRecord): number {
+    const { maxAge, absoluteTimeout } = this.#options;
+    const idle = record.e === null || record.e === 0 ? maxAge : record.e;
+    const idleEnd = record.t + idle * 1000;
+    return absoluteTimeout === undefined ? idleEnd : Math.min(idleEnd, record.c + absoluteTimeout * 1000);
+  }
+
+  #browserClose(record: SessionRecord): boolean {
+    return record.e === 0 || (record.e === null && this.#options.expireAtBrowserClose);
+  }
+
+  /** A loaded record, or null when it is missing, corrupt, foreign or expired. */
+  #accept(text: string | undefined, storeKey: string | undefined): SessionRecord | null {
+    if (text === undefined || text === TOMBSTONE) return null;
+    const record = parseRecord(text);
+    if (!record) {
+      this.#tampered("corrupt-record");
+      return null;
+    }
+    if (storeKey !== undefined && record.k !== storeKey) {
+      this.#tampered("foreign-record");
+      return null;
+    }
+    if (this.#expiresAt(record) <= this.#options.clock()) {
+      this.#emit({ type: "expired", store: this.#options.store.name });
+      return null;
+    }
+    return record;
+  }
+
+  #loaded(record: SessionRecord | null, rest: Omit<Loaded, "state" | "session">): Loaded {
+    const state = new SessionState(record);
+    return { state, session: new Session(state), ...rest };
+  }
+
+  async #loadById(): Promise<Loaded> {
+    const { cookieName, keyring, store } = this.#options;
+    const values = readCookies(this.#request.headers.get("cookie"), (name) => name === cookieName).get(cookieName) ?? [];
+    let ticket: Awaited<ReturnType<typeof keyring.verify>> = null;
+    for (const value of values) {
+      const verified = await keyring.verify(cookieName, value);
+      if (!verified) {
+        this.#tampered("bad-signature");
+      } else if (ticket && ticket.id !== verified.id) {
+        // Two valid tickets for different sessions: trust neither.
+        this.#tampered("ambiguous-cookies");
+        ticket = null;
+        break;
+      } else if (!ticket || verified.keyIndex < ticket.keyIndex) {
+        ticket = verified;
+      }
+    }
+    const sentCookies = values.length > 0 ? [cookieName] : [];
+    if (!ticket) return this.#loaded(null, { stale: false, sentCookies });
+    ticket.storeKey ??= await storeKeyFor(ticket.id);
+    const storeKey = ticket.storeKey;
+    const found = await this.#store("get", () => (store as SessionStore).get(storeKey));
+    const record = this.#accept(found?.value, storeKey);
+    if (!record) return this.#loaded(null, { stale: false, sentCookies });
+    return this.#loaded(record, { id: ticket.id, storeKey, version: found?.version, stale: ticket.keyIndex > 0, sentCookies });
+  }
+
+  async #loadSealed(): Promise<Loaded> {
+    const { cookieName, store, secrets, clock } = this.#options;
+    const prefix = `${cookieName}.`;
+    const cookies = readCookies(this.#request.headers.get("cookie"), (name) => name === cookieName || name.startsWith(prefix));
+    const sentCookies = [...cookies.keys()];
+    let token = cookies.get(cookieName)?.[0];
+    if (token === undefined && cookies.has(`${prefix}1`)) {
+      token = "";
+      for (let index = 1; cookies.has(`${prefix}${index}`); index++) token += cookies.get(`${prefix}${index}`)![0];
+    }
+    if (!token) return this.#loaded(null, { stale: false, sentCookies });
+    const context = { secrets, cookieName, expiresAt: 0, now: clock() };
+    const opened = await (store as SealedCookieStore).unseal(token, context).catch(() => null);
+    if (!opened) {
+      this.#tampered("bad-signature");
+      return this.#loaded(null, { stale: false, sentCookies });
+    }
+    const record = this.#accept(opened.value, undefined);
+    return this.#loaded(record, { stale: record !== null && opened.stale, sentCookies });
+  }
+
+  async commit(response: Response): Promise<Response> {
+    if (!this.#loading) return response;
+    let loaded: Loaded;
+    try {
+      loaded = await this.#loading;
+    } catch {
+      // The handler was told (ctx.session() rejected) and answered anyway: nothing to save.
+      return response;
+    }
+    // WebSocket upgrades carry no cookies and must not be re-wrapped.
+    if (response.status === 101 || (response as { webSocket?: unknown }).webSocket) return response;
+    loaded.state.closed = true;
+    const cookies: string[] = [];
+    if (response.status < 500 || this.#options.saveOnError) {
+      if (this.#options.sealed) await this.#commitSealed(loaded, cookies);
+      else await this.#commitById(loaded, cookies);
+    }
+    return this.#decorate(response, cookies);
+  }
+
+  #decorate(response: Response, cookies: string[]): Response {
+    let headers = response.headers;
+    try {
+      addVaryCookie(headers);
+    } catch {
+      // Immutable headers (a response from fetch, Response.redirect): copy, keeping the body stream.
+      response = new Response(response.body, response);
+      headers = response.headers;
+      addVaryCookie(headers);
+    }
+    if (cookies.length === 0) return response;
+    for (const cookie of cookies) headers.append("set-cookie", cookie);
+    // A shared cache must never replay someone's cookie.
+    const cacheControl = headers.get("cache-control");
+    if (!cacheControl) headers.set("cache-control", "private");
+    else if (!/(?:^|,)\s*(?:private|no-store)\b/i.test(cacheControl)) {
+      const directives = cacheControl
+        .split(",")
+        .map((part) => part.trim())
+        .filter((part) => part && !/^public$/i.test(part));
+      headers.set("cache-control", ["private", ...directives].join(", "));
+    }
+    return response;
+  }
+
+  #cookie(name: string, value: string, maxAge: number | undefined): string {
+    const { secure, cookie } = this.#options;
+    const isSecure = secure === "auto" ? new URL(this.#request.url).protocol === "https:" : secure;
+    return serializeCookie(name, value, { ...cookie, secure: isSecure }, maxAge);
+  }
+
+  /** The cookie's Max-Age for a record (undefined: ends with the browser). */
+  #cookieMaxAge(record: SessionRecord, now: number): number | undefined {
+    if (this.#browserClose(record)) return undefined;
+    return Math.max(1, Math.ceil((this.#expiresAt(record) - now) / 1000));
+  }
+
+  #writeOptions(record: SessionRecord, now: number, touchOnly: boolean): StoreWriteOptions {
+    const expiresAt = this.#expiresAt(record);
+    return { expiresAt, ttlSeconds: Math.max(1, Math.ceil((expiresAt - now) / 1000)), touchOnly };
+  }
+
+  #touchDue(record: SessionRecord, now: number): boolean {
+    return now - record.t >= this.#options.touchAfter * 1000;
+  }
+
+  async #commitById(loaded: Loaded, cookies: string[]): Promise<void> {
+    const { state } = loaded;
+    const { cookieName, keyring } = this.#options;
+    const store = this.#options.store as SessionStore;
+    const name = store.name;
+    const now = this.#options.clock();
+    const existed = state.base !== null;
+    const expireCookie = () => {
+      if (loaded.sentCookies.length > 0) cookies.push(this.#cookie(cookieName, "", 0));
+    };
+
+    if (existed && (state.destroyed || state.empty)) {
+      await this.#store("delete", () => store.delete(loaded.storeKey!));
+      this.#emit({ type: "destroyed", store: name });
+      if (state.empty) return expireCookie();
+    }
+    if (!existed || state.destroyed) {
+      if (state.empty) return expireCookie();
+      // A new session: always a new id, never one the client chose.
+      const id = newSessionId();
+      const storeKey = await storeKeyFor(id);
+      const record = state.applyTo(null, now);
+      record.k = storeKey;
+      await this.#write(store, storeKey, record, null, now, false);
+      this.#emit({ type: "created", store: name });
+      cookies.push(this.#cookie(cookieName, await keyring.sign(cookieName, id), this.#cookieMaxAge(record, now)));
+      return;
+    }
+
+    const base = state.base!;
+    if (state.regenerate) {
+      const record = await this.#closeForRegenerate(loaded, now);
+      const id = newSessionId();
+      const newKey = await storeKeyFor(id);
+      record.k = newKey;
+      await this.#write(store, newKey, record, null, now, false);
+      this.#emit({ type: "regenerated", store: name });
+      cookies.push(this.#cookie(cookieName, await keyring.sign(cookieName, id), this.#cookieMaxAge(record, now)));
+      return;
+    }
+
+    const touch = !state.modified && this.#touchDue(base, now);
+    if (state.modified || touch) {
+      const record = await this.#save(store, loaded, now, touch);
+      const maxAge = this.#cookieMaxAge(record, now);
+      const cookieChanged = maxAge !== undefined || loaded.stale || this.#browserClose(record) !== this.#browserClose(base);
+      if (cookieChanged) cookies.push(this.#cookie(cookieName, await keyring.sign(cookieName, loaded.id!), maxAge));
+      return;
+    }
+    // Stamped by an older secret: re-issue under the first one (lazy migration), same expiry.
+    if (loaded.stale) cookies.push(this.#cookie(cookieName, await keyring.sign(cookieName, loaded.id!), this.#cookieMaxAge(base, now)));
+  }
+
+  async #write(
+    store: SessionStore,
+    key: string,
+    record: SessionRecord,
+    expected: StoreVersion | null,
+    now: number,
+    touchOnly: boolean,
+  ): Promise<boolean> {
+    const value = JSON.stringify(record);
+    const options = this.#writeOptions(record, now, touchOnly);
+    if (store.compareAndSet) return this.#store("compareAndSet", () => store.compareAndSet!(key, value, expected, options));
+    await this.#store("set", () => store.set(key, value, options));
+    return true;
+  }
+
+  /**
+   * Writes this request's changes. With compare-and-set, a record changed since it was read is
+   * re-read and the changes re-applied to it; a record gone (destroyed or regenerated elsewhere)
+   * is never recreated.
+   */
+  async #save(store: SessionStore, loaded: Loaded, now: number, touchOnly: boolean): Promise<SessionRecord> {
+    const storeKey = loaded.storeKey!;
+    let base = loaded.state.base!;
+    let version = loaded.version ?? null;
+    for (let attempt = 1; ; attempt++) {
+      const record = loaded.state.applyTo(base, now);
+      record.k = storeKey;
+      if (await this.#write(store, storeKey, record, version, now, touchOnly)) return record;
+      this.#emit({ type: "conflict", store: store.name, attempt });
+      if (attempt === CAS_ATTEMPTS) {
+        throw new SessionError(
+          "ERR_SESSION_CONFLICT",
+          `${store.name} store: the session kept changing under this request; gave up after ${attempt} attempts.`,
+        );
+      }
+      const fresh = await this.#store("get", () => store.get(storeKey));
+      const freshRecord = fresh && fresh.value !== TOMBSTONE ? parseRecord(fresh.value) : null;
+      if (!fresh || !freshRecord) throw interrupted(store.name);
+      base = freshRecord;
+      version = fresh.version ?? null;
+    }
+  }
+
+  /**
+   * Closes the old key of a session being regenerated and returns its data with this request's
+   * changes. With compare-and-set the old key becomes a short-lived tombstone only if unchanged
+   * since read, so a racing save on the old id fails instead of bringing it back.
+   */
+  async #closeForRegenerate(loaded: Loaded, now: number): Promise<SessionRecord> {
+    const store = this.#options.store as SessionStore;
+    const storeKey = loaded.storeKey!;
+    let base = loaded.state.base!;
+    if (!store.compareAndSet) {
+      await this.#store("delete", () => store.delete(storeKey));
+      return loaded.state.applyTo(base, now);
+    }
+    let version = loaded.version ?? null;
+    const tombstone: StoreWriteOptions = { expiresAt: now + TOMBSTONE_SECONDS * 1000, ttlSeconds: TOMBSTONE_SECONDS, touchOnly: false };
+    for (let attempt = 1; ; attempt++) {
+      if (await this.#store("compareAndSet", () => store.compareAndSet!(storeKey, TOMBSTONE, version, tombstone))) {
+        return loaded.state.applyTo(base, now);
+      }
+      this.#emit({ type: "conflict", store: store.name, attempt });
+      if (attempt === CAS_ATTEMPTS) {
+        throw new SessionError(
+          "ERR_SESSION_CONFLICT",
+          `${store.name} store: the session kept changing under this request; gave up after ${attempt} attempts.`,
+        );
+      }
+      const fresh = await this.#store("get", () => store.get(storeKey));
+      const freshRecord = fresh && fresh.value !== TOMBSTONE ? parseRecord(fresh.value) : null;
+      if (!fresh || !freshRecord) throw interrupted(store.name);
+      base = freshRecord;
+      version = fresh.version ?? null;
+    }
+  }
+
+  async #commitSealed(loaded: Loaded, cookies: string[]): Promise<void> {
+    const { state } = loaded;
+    const { cookieName, secrets } = this.#options;
+    const store = this.#options.store as SealedCookieStore;
+    const now = this.#options.clock();
+    const existed = state.base !== null;
+    const expire = (names: readonly string[]) => {
+      for (const cookie of names) cookies.push(this.#cookie(cookie, "", 0));
+    };
+    if (state.empty) {
+      if (existed) this.#emit({ type: "destroyed", store: store.name });
+      return expire(loaded.sentCookies);
+    }
+    const fresh = !existed || state.destroyed;
+    const mustWrite = fresh || state.modified || state.regenerate || loaded.stale || this.#touchDue(state.base!, now);
+    if (!mustWrite) return;
+    if (existed && state.destroyed) this.#emit({ type: "destroyed", store: store.name });
+    const record = state.applyTo(fresh ? null : state.base, now);
+    const token = await store.seal(JSON.stringify(record), { secrets, cookieName, expiresAt: this.#expiresAt(record), now });
+    const chunks = splitToken(cookieName, token, store.maxChunks);
+    if (!chunks) {
+      throw new SessionError(
+        "ERR_SESSION_TOO_LARGE",
+        `${store.name} store: the sealed session is ${token.length} bytes, more than ${store.maxChunks} cookies can carry; keep less in the session or use a server-side store.`,
+      );
+    }
+    const maxAge = this.#cookieMaxAge(record, now);
+    for (const [chunkName, value] of chunks) cookies.push(this.#cookie(chunkName, value, maxAge));
+    const written = new Set(chunks.map(([chunkName]) => chunkName));
+    expire(loaded.sentCookies.filter((sent) => !written.has(sent)));
+    if (fresh) this.#emit({ type: "created", store: store.name });
+    else if (state.regenerate) this.#emit({ type: "regenerated", store: store.name });
+  }
+}
+
+function interrupted(storeName: string): SessionError {
+  return new SessionError(
+    "ERR_SESSION_INTERRUPTED",
+    `${storeName} store: the session was destroyed or regenerated by another request while this one ran; its changes were not saved.`,
+  );
+}
+
+function addVaryCookie(headers: Headers): void {
+  const vary = headers.get("vary");
+  if (vary && /(?:^|,)\s*(?:cookie|\*)\s*(?:,|$)/i.test(vary)) return;
+  headers.append("vary", "Cookie");
+}
+
+/**
+ * A sealed token as [cookie name, value] pairs, each pair within the 4096-byte name+value limit
+ * (RFC 6265bis §5.7): the plain name when one cookie is enough, `<name>.1` … otherwise. Null when
+ * more than `maxChunks` cookies would be needed.
+ */
+export function splitToken(cookieName: string, token: string, maxChunks: number): [string, string][] | null {
+  if (cookieName.length + token.length <= MAX_COOKIE_NAME_VALUE_BYTES) return [[cookieName, token]];
+  const room = MAX_COOKIE_NAME_VALUE_BYTES - `${cookieName}.${maxChunks}`.length;
+  const count = Math.ceil(token.length / room);
+  if (count > maxChunks) return null;
+  const chunks: [string, string][] = [];
+  for (let index = 0; index < count; index++) chunks.push([`${cookieName}.${index + 1}`, token.slice(index * room, (index + 1) * room)]);
+  return chunks;
+}

@@ -1,0 +1,183 @@
+// The one store suite every id-backed adapter passes, against its real backend. It depends on no
+// test runner: pass it `describe`/`it` from vitest, bun:test or the small runner in
+// test/runtimes/deno-runner.ts, and it uses node:assert, which Node, Deno, Bun and workerd all have.
+// Capabilities are flags that skip cases, never a fork of the suite.
+import assert from "node:assert/strict";
+import { createSessions, type SessionStore, type StoreWriteOptions, withSession } from "../../src/index.js";
+
+export interface ConformanceFixture {
+  store: SessionStore;
+  /** The clock the store was built with, moved by the expiry case. */
+  clock: { (): number; advance(seconds: number): void };
+  cleanup?(): Promise<void> | void;
+}
+
+export interface ConformanceTarget {
+  name: string;
+  /** A fresh store over an empty backend, built with the given clock. */
+  create(clock: ConformanceFixture["clock"]): Promise<Omit<ConformanceFixture, "clock">>;
+  capabilities: {
+    compareAndSet: boolean;
+    /** Largest value the store must round-trip, in bytes. */
+    largeValueBytes: number;
+  };
+}
+
+type Runner = { describe(name: string, body: () => void): void; it(name: string, body: () => Promise<void>): void };
+
+const SECRET = "conformance-secret-conformance-secret-01";
+const START = Date.UTC(2026, 0, 1);
+
+function makeClock(): ConformanceFixture["clock"] {
+  let now = START;
+  const clock = () => now;
+  clock.advance = (seconds: number) => {
+    now += seconds * 1000;
+  };
+  return clock;
+}
+
+function writeOptions(clock: () => number, seconds = 3600, touchOnly = false): StoreWriteOptions {
+  return { expiresAt: clock() + seconds * 1000, ttlSeconds: seconds, touchOnly };
+}
+
+export function defineStoreConformance({ describe, it }: Runner, target: ConformanceTarget): void {
+  const test = (name: string, body: (fixture: ConformanceFixture) => Promise<void>) =>
+    it(name, async () => {
+      const clock = makeClock();
+      const fixture = { ...(await target.create(clock)), clock };
+      try {
+        await body(fixture);
+      } finally {
+        await fixture.cleanup?.();
+      }
+    });
+  const { compareAndSet, largeValueBytes } = target.capabilities;
+
+  describe(`${target.name} store conformance`, () => {
+    test("has a name", async ({ store }) => {
+      assert.equal(typeof store.name, "string");
+      assert.ok(store.name.length > 0);
+    });
+
+    test("get of a missing key is null", async ({ store }) => {
+      assert.equal(await store.get("missing"), null);
+    });
+
+    test("set then get returns the value; set again overwrites", async ({ store, clock }) => {
+      await store.set("k1", '{"a":1}', writeOptions(clock));
+      assert.equal((await store.get("k1"))?.value, '{"a":1}');
+      await store.set("k1", '{"a":2}', writeOptions(clock));
+      assert.equal((await store.get("k1"))?.value, '{"a":2}');
+    });
+
+    test("keys are independent, and delete removes only its key", async ({ store, clock }) => {
+      await store.set("left", "L", writeOptions(clock));
+      await store.set("right", "R", writeOptions(clock));
+      await store.delete("left");
+      await store.delete("never-there");
+      assert.equal(await store.get("left"), null);
+      assert.equal((await store.get("right"))?.value, "R");
+    });
+
+    test("values round-trip exactly: unicode, quotes, control characters", async ({ store, clock }) => {
+      const value = JSON.stringify({ s: "é漢字🧥\"'\\\n\t\u0000\u2028", n: [1.5, -0, 1e300], o: { __proto__: 1 } });
+      await store.set("unicode", value, writeOptions(clock));
+      assert.equal((await store.get("unicode"))?.value, value);
+    });
+
+    test(`a large value (${largeValueBytes} bytes) round-trips whole`, async ({ store, clock }) => {
+      const value = JSON.stringify({ blob: "x".repeat(largeValueBytes - 12) });
+      await store.set("large", value, writeOptions(clock));
+      const found = await store.get("large");
+      assert.equal(found?.value.length, value.length);
+      assert.equal(found?.value, value);
+    });
+
+    test("a value is not returned past its expiry", async ({ store, clock }) => {
+      await store.set("short", "S", writeOptions(clock, 120));
+      await store.set("long", "L", writeOptions(clock, 7200));
+      clock.advance(121);
+      assert.equal(await store.get("short"), null);
+      assert.equal((await store.get("long"))?.value, "L");
+    });
+
+    if (compareAndSet) {
+      test("compareAndSet with null creates only an absent key", async ({ store, clock }) => {
+        assert.equal(await store.compareAndSet!("cas", "first", null, writeOptions(clock)), true);
+        assert.equal(await store.compareAndSet!("cas", "second", null, writeOptions(clock)), false);
+        assert.equal((await store.get("cas"))?.value, "first");
+      });
+
+      test("compareAndSet writes only over the version it read, and every write changes the version", async ({ store, clock }) => {
+        await store.set("cas", "v1", writeOptions(clock));
+        const read = (await store.get("cas"))!;
+        assert.notEqual(read.version, undefined);
+        assert.equal(await store.compareAndSet!("cas", "v2", read.version!, writeOptions(clock)), true);
+        const after = (await store.get("cas"))!;
+        assert.notEqual(after.version, read.version);
+        assert.equal(await store.compareAndSet!("cas", "stale", read.version!, writeOptions(clock)), false);
+        assert.equal((await store.get("cas"))?.value, "v2");
+      });
+
+      test("compareAndSet never recreates a deleted key", async ({ store, clock }) => {
+        await store.set("gone", "v1", writeOptions(clock));
+        const read = (await store.get("gone"))!;
+        await store.delete("gone");
+        assert.equal(await store.compareAndSet!("gone", "zombie", read.version!, writeOptions(clock)), false);
+        assert.equal(await store.get("gone"), null);
+      });
+    }
+
+    test("runs a whole session: create, read, regenerate, destroy", async ({ store, clock }) => {
+      type Data = { cart?: Record<string, number>; user?: string };
+      const handler = withSession<Data>(
+        async (request, ctx) => {
+          const session = await ctx.session();
+          const path = new URL(request.url).pathname;
+          if (path === "/add") session.set("cart", { ...session.get("cart"), apple: (session.get("cart")?.apple ?? 0) + 1 });
+          if (path === "/login") {
+            session.regenerate();
+            session.set("user", "ada");
+          }
+          if (path === "/logout") session.destroy();
+          return Response.json({ cart: session.get("cart") ?? {}, user: session.get("user") ?? null });
+        },
+        { secrets: SECRET, store, clock },
+      );
+      let cookie = "";
+      const visit = async (path: string) => {
+        const response = await handler(new Request(`https://shop.test${path}`, { headers: { cookie } }));
+        const set = response.headers.get("set-cookie");
+        if (set) cookie = set.includes("Max-Age=0") ? "" : set.split(";")[0]!;
+        return (await response.json()) as { cart: Record<string, number>; user: string | null };
+      };
+      await visit("/add");
+      assert.deepEqual(await visit("/add"), { cart: { apple: 2 }, user: null });
+      const before = cookie;
+      assert.deepEqual(await visit("/login"), { cart: { apple: 2 }, user: "ada" });
+      assert.notEqual(cookie, before);
+      assert.deepEqual(await visit("/"), { cart: { apple: 2 }, user: "ada" });
+      await visit("/logout");
+      assert.equal(cookie, "");
+      assert.deepEqual(await visit("/"), { cart: {}, user: null });
+    });
+
+    if (compareAndSet) {
+      test("two concurrent requests changing different keys both persist", async ({ store, clock }) => {
+        const sessions = createSessions<Record<string, number>>({ secrets: SECRET, store, clock });
+        const first = await sessions.open(new Request("https://shop.test/"));
+        (await first.session()).set("base", 1);
+        const cookie = (await first.commit(new Response())).headers.get("set-cookie")!.split(";")[0]!;
+        const request = () => new Request("https://shop.test/", { headers: { cookie } });
+        const tabs = await Promise.all([sessions.open(request()), sessions.open(request())]);
+        const [one, two] = await Promise.all(tabs.map((tab) => tab.session()));
+        one!.set("a", 1);
+        two!.set("b", 2);
+        await Promise.all([tabs[0]!.commit(new Response()), tabs[1]!.commit(new Response())]);
+        const check = await sessions.open(request());
+        assert.deepEqual(Object.fromEntries((await check.session()).entries()), { base: 1, a: 1, b: 2 });
+      });
+    }
+  });
+}

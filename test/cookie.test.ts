@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { isCookieDomain, isCookieName, isCookiePath, readCookies, serializeCookie } from "../src/cookie.js";
+import { splitToken } from "../src/with-session.js";
+
+const all = () => true;
+
+describe("readCookies (RFC 6265bis §5.6 cookie-string, leniently)", () => {
+  it("reads pairs, keeps every value of a repeated name in order, and strips DQUOTEs", () => {
+    const cookies = readCookies('a=1; b="two"; a=3;c=; =x; junk; d=e=f', all);
+    expect(Object.fromEntries(cookies)).toEqual({ a: ["1", "3"], b: ["two"], c: [""], "": ["x"], d: ["e=f"] });
+  });
+
+  it("reads only the names asked for", () => {
+    expect([...readCookies("sid=1; other=2", (name) => name === "sid").keys()]).toEqual(["sid"]);
+    expect(readCookies(null, all).size).toBe(0);
+  });
+});
+
+describe("serializeCookie", () => {
+  const attributes = { path: "/", secure: true, httpOnly: true, sameSite: "lax" as const, partitioned: false };
+
+  it("writes a browser-close cookie without Max-Age", () => {
+    expect(serializeCookie("sid", "v", attributes, undefined)).toBe("sid=v; Path=/; HttpOnly; Secure; SameSite=Lax");
+  });
+
+  it("caps Max-Age at 400 days (§5.5) and floors it at 0", () => {
+    expect(serializeCookie("sid", "v", attributes, 10 ** 9)).toContain("Max-Age=34560000;");
+    expect(serializeCookie("sid", "", attributes, -5)).toContain("Max-Age=0;");
+  });
+});
+
+describe("validation", () => {
+  it("accepts tokens as names and nothing else", () => {
+    expect(isCookieName("__Host-sid")).toBe(true);
+    for (const bad of ["", "a b", "a;b", "a=b", "a,b", 'a"b', "é", "a\tb"]) expect(isCookieName(bad)).toBe(false);
+  });
+
+  it("accepts absolute paths without ';' or controls", () => {
+    expect(isCookiePath("/app/x-y")).toBe(true);
+    for (const bad of ["", "app", "/a;b", "/a\nb", "/\u007f"]) expect(isCookiePath(bad)).toBe(false);
+  });
+
+  it("accepts host names, with an optional leading dot", () => {
+    for (const good of ["example.com", ".example.com", "a-b.c0.io", "localhost"]) expect(isCookieDomain(good)).toBe(true);
+    for (const bad of ["", "-a.com", "a..com", "a b.com", "a;b.com", "exa_mple.com", "a.com."]) expect(isCookieDomain(bad)).toBe(false);
+  });
+});
+
+describe("splitToken", () => {
+  it("keeps a short token in one cookie and splits a long one within 4096 bytes per name+value", () => {
+    expect(splitToken("sid", "abc", 5)).toEqual([["sid", "abc"]]);
+    const token = "x".repeat(10_000);
+    const chunks = splitToken("sid", token, 5)!;
+    expect(chunks.map(([name]) => name)).toEqual(["sid.1", "sid.2", "sid.3"]);
+    for (const [name, value] of chunks) expect(name.length + value.length).toBeLessThanOrEqual(4096);
+    expect(chunks.map(([, value]) => value).join("")).toBe(token);
+    expect(splitToken("sid", token, 2)).toBeNull();
+  });
+});

@@ -1,0 +1,69 @@
+import type { SessionStore } from "../src/index.js";
+
+export const SECRET = "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t-0001";
+export const OLD_SECRET = "0ld-s3cr3t-0ld-s3cr3t-0ld-s3cr3t-00002";
+
+/** A clock tests move by hand. Starts at 2026-01-01T00:00:00Z. */
+export function fakeClock(start = Date.UTC(2026, 0, 1)) {
+  let now = start;
+  const clock = () => now;
+  clock.advance = (seconds: number) => {
+    now += seconds * 1000;
+  };
+  return clock;
+}
+
+/** Wraps a store and counts each call by operation. */
+export function countingStore<S extends SessionStore>(store: S) {
+  const calls = { get: 0, set: 0, delete: 0, compareAndSet: 0 };
+  /** Every key written, in order. */
+  const written = new Set<string>();
+  const counted: SessionStore & { calls: typeof calls; written: Set<string>; writes(): number; reset(): void } = {
+    name: store.name,
+    calls,
+    written,
+    writes: () => calls.set + calls.compareAndSet,
+    reset: () => {
+      for (const key of Object.keys(calls) as (keyof typeof calls)[]) calls[key] = 0;
+    },
+    get: (key) => (calls.get++, store.get(key)),
+    set: (key, value, options) => (calls.set++, written.add(key), store.set(key, value, options)),
+    delete: (key) => (calls.delete++, store.delete(key)),
+  };
+  if (store.compareAndSet) {
+    counted.compareAndSet = (key, value, expected, options) => (
+      calls.compareAndSet++, written.add(key), store.compareAndSet!(key, value, expected, options)
+    );
+  }
+  return counted;
+}
+
+/** A browser-like jar: applies every Set-Cookie (name=value, Max-Age=0 deletes) and sends the rest. */
+export class CookieJar {
+  readonly cookies = new Map<string, string>();
+
+  header(): string | undefined {
+    if (this.cookies.size === 0) return undefined;
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+
+  apply(response: Response): string[] {
+    const lines = response.headers.getSetCookie();
+    for (const line of lines) {
+      const [pair] = line.split(";");
+      const equals = pair!.indexOf("=");
+      const name = pair!.slice(0, equals);
+      const value = pair!.slice(equals + 1);
+      if (/;\s*Max-Age=0(?:;|$)/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return lines;
+  }
+
+  request(url = "http://shop.test/", init: RequestInit = {}): Request {
+    const headers = new Headers(init.headers);
+    const cookie = this.header();
+    if (cookie) headers.set("cookie", cookie);
+    return new Request(url, { ...init, headers });
+  }
+}

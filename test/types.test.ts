@@ -1,0 +1,31 @@
+import { expectTypeOf, it } from "vitest";
+import { type Session, type SessionContext, withSession } from "../src/index.js";
+import { memoryStore } from "../adapters/memory.js";
+import { SECRET } from "./helpers.js";
+
+type Data = { cart: Record<string, number>; user?: string };
+
+it("types session values from the Data generic", () => {
+  const handler = withSession<Data, { KV: string }>(
+    async (_request, ctx) => {
+      expectTypeOf(ctx).toEqualTypeOf<SessionContext<Data, { KV: string }>>();
+      expectTypeOf(ctx.env.KV).toBeString();
+      const session = await ctx.session();
+      expectTypeOf(session).toEqualTypeOf<Session<Data>>();
+      expectTypeOf(session.get("cart")).toEqualTypeOf<Record<string, number> | undefined>();
+      expectTypeOf(session.get("user")).toEqualTypeOf<string | undefined>();
+      // @ts-expect-error: not a key of Data
+      session.get("nope");
+      // @ts-expect-error: wrong value type
+      session.set("user", 42);
+      // @ts-expect-error: wrong flash value type
+      session.flash("cart", "three");
+      session.set("cart", { apple: 1 });
+      expectTypeOf(session.keys()).toEqualTypeOf<("cart" | "user")[]>();
+      return new Response();
+    },
+    (env) => ({ secrets: env.KV, store: memoryStore() }),
+  );
+  expectTypeOf(handler).toEqualTypeOf<(request: Request, env?: { KV: string }, executionCtx?: unknown) => Promise<Response>>();
+  void SECRET;
+});
