@@ -9,9 +9,19 @@ const toHex = (bytes: Uint8Array) => [...bytes].map((byte) => byte.toString(16).
 // RFC 4231 §4: HMAC-SHA-256 known answers (test case 5, a truncated output, does not apply).
 const RFC_4231: [string, Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>, string][] = [
   ["1", hex("0b".repeat(20)), utf8.encode("Hi There"), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"],
-  ["2", utf8.encode("Jefe"), utf8.encode("what do ya want for nothing?"), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"],
+  [
+    "2",
+    utf8.encode("Jefe"),
+    utf8.encode("what do ya want for nothing?"),
+    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+  ],
   ["3", hex("aa".repeat(20)), hex("dd".repeat(50)), "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"],
-  ["4", hex("0102030405060708090a0b0c0d0e0f10111213141516171819"), hex("cd".repeat(50)), "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"],
+  [
+    "4",
+    hex("0102030405060708090a0b0c0d0e0f10111213141516171819"),
+    hex("cd".repeat(50)),
+    "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b",
+  ],
   [
     "6",
     hex("aa".repeat(131)),
@@ -21,7 +31,9 @@ const RFC_4231: [string, Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>, strin
   [
     "7",
     hex("aa".repeat(131)),
-    utf8.encode("This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm."),
+    utf8.encode(
+      "This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.",
+    ),
     "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2",
   ],
 ];

@@ -1,6 +1,6 @@
 import { expectTypeOf, it } from "vitest";
-import { type Session, type SessionContext, withSession } from "../src/index.js";
 import { memoryStore } from "../adapters/memory.js";
+import { type Session, type SessionContext, withSession } from "../src/index.js";
 import { SECRET } from "./helpers.js";
 
 type Data = { cart: Record<string, number>; user?: string };
