@@ -30,25 +30,22 @@ const isPlainObject = (value: object): boolean => {
 
 /** Parses a stored record; null for anything that is not one. */
 export function parseRecord(text: string): SessionRecord | null {
-  let record: unknown;
   try {
-    record = JSON.parse(text);
+    const record = JSON.parse(text) as SessionRecord | null;
+    const valid =
+      record?.v === 1 &&
+      typeof record.c === "number" &&
+      typeof record.t === "number" &&
+      (record.e === null || typeof record.e === "number") &&
+      isDataObject(record.d) &&
+      (record.f === undefined || isDataObject(record.f));
+    return valid ? record : null;
   } catch {
     return null;
   }
-  if (typeof record !== "object" || record === null) return null;
-  const { v, c, t, e, d, f } = record as SessionRecord;
-  const valid =
-    v === 1 &&
-    Number.isFinite(c) &&
-    Number.isFinite(t) &&
-    (e === null || (typeof e === "number" && e >= 0)) &&
-    typeof d === "object" &&
-    d !== null &&
-    !Array.isArray(d) &&
-    (f === undefined || (typeof f === "object" && f !== null && !Array.isArray(f)));
-  return valid ? (record as SessionRecord) : null;
 }
+
+const isDataObject = (value: unknown): boolean => typeof value === "object" && value !== null && !Array.isArray(value);
 
 function describeNonJson(value: unknown, seen: Set<object>): string | undefined {
   switch (typeof value) {

@@ -283,11 +283,7 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     // WebSocket upgrades carry no cookies and must not be re-wrapped.
     if (response.status === 101 || (response as { webSocket?: unknown }).webSocket) return response;
     loaded.state.closed = true;
-    const cookies: string[] = [];
-    if (response.status < 500 || this.#options.saveOnError) {
-      if (this.#options.sealed) await this.#commitSealed(loaded, cookies);
-      else await this.#commitById(loaded, cookies);
-    }
+    const cookies = response.status < 500 || this.#options.saveOnError ? await this.#persist(loaded) : [];
     return this.#decorate(response, cookies);
   }
 
@@ -328,163 +324,57 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     return Math.max(1, Math.ceil((this.#expiresAt(record) - now) / 1000));
   }
 
-  #writeOptions(record: SessionRecord, now: number, touchOnly: boolean): StoreWriteOptions {
-    const expiresAt = this.#expiresAt(record);
-    return { expiresAt, ttlSeconds: Math.max(1, Math.ceil((expiresAt - now) / 1000)), touchOnly };
-  }
-
-  #touchDue(record: SessionRecord, now: number): boolean {
-    return now - record.t >= this.#options.touchAfter * 1000;
-  }
-
-  async #commitById(loaded: Loaded, cookies: string[]): Promise<void> {
-    const { state } = loaded;
-    const { cookieName, keyring } = this.#options;
-    const store = this.#options.store as SessionStore;
-    const name = store.name;
-    const now = this.#options.clock();
-    const existed = state.base !== null;
-    const expireCookie = () => {
-      if (loaded.sentCookies.length > 0) cookies.push(this.#cookie(cookieName, "", 0));
-    };
-
-    if (existed && (state.destroyed || state.empty)) {
-      await this.#store("delete", () => store.delete(loaded.storeKey!));
-      this.#emit({ type: "destroyed", store: name });
-      if (state.empty) return expireCookie();
-    }
-    if (!existed || state.destroyed) {
-      if (state.empty) return expireCookie();
-      // A new session: always a new id, never one the client chose.
-      const id = newSessionId();
-      const storeKey = await storeKeyFor(id);
-      const record = state.applyTo(null, now);
-      record.k = storeKey;
-      await this.#write(store, storeKey, record, null, now, false);
-      this.#emit({ type: "created", store: name });
-      cookies.push(this.#cookie(cookieName, await keyring.sign(cookieName, id), this.#cookieMaxAge(record, now)));
-      return;
-    }
-
-    const base = state.base!;
-    if (state.regenerate) {
-      const record = await this.#closeForRegenerate(loaded, now);
-      const id = newSessionId();
-      const newKey = await storeKeyFor(id);
-      record.k = newKey;
-      await this.#write(store, newKey, record, null, now, false);
-      this.#emit({ type: "regenerated", store: name });
-      cookies.push(this.#cookie(cookieName, await keyring.sign(cookieName, id), this.#cookieMaxAge(record, now)));
-      return;
-    }
-
-    const touch = !state.modified && this.#touchDue(base, now);
-    if (state.modified || touch) {
-      const record = await this.#save(store, loaded, now, touch);
-      const maxAge = this.#cookieMaxAge(record, now);
-      const cookieChanged = maxAge !== undefined || loaded.stale || this.#browserClose(record) !== this.#browserClose(base);
-      if (cookieChanged) cookies.push(this.#cookie(cookieName, await keyring.sign(cookieName, loaded.id!), maxAge));
-      return;
-    }
-    // Stamped by an older secret: re-issue under the first one (lazy migration), same expiry.
-    if (loaded.stale) cookies.push(this.#cookie(cookieName, await keyring.sign(cookieName, loaded.id!), this.#cookieMaxAge(base, now)));
-  }
-
-  async #write(
-    store: SessionStore,
-    key: string,
-    record: SessionRecord,
-    expected: StoreVersion | null,
-    now: number,
-    touchOnly: boolean,
-  ): Promise<boolean> {
-    const value = JSON.stringify(record);
-    const options = this.#writeOptions(record, now, touchOnly);
-    if (store.compareAndSet) return this.#store("compareAndSet", () => store.compareAndSet!(key, value, expected, options));
-    await this.#store("set", () => store.set(key, value, options));
-    return true;
-  }
-
   /**
-   * Writes this request's changes. With compare-and-set, a record changed since it was read is
-   * re-read and the changes re-applied to it; a record gone (destroyed or regenerated elsewhere)
-   * is never recreated.
+   * Stores what changed and returns the Set-Cookie lines to send. The one decision table for
+   * both kinds of store; only where the record goes (a store key, or the cookie itself) differs.
    */
-  async #save(store: SessionStore, loaded: Loaded, now: number, touchOnly: boolean): Promise<SessionRecord> {
-    const storeKey = loaded.storeKey!;
-    let base = loaded.state.base!;
-    let version = loaded.version ?? null;
-    for (let attempt = 1; ; attempt++) {
-      const record = loaded.state.applyTo(base, now);
-      record.k = storeKey;
-      if (await this.#write(store, storeKey, record, version, now, touchOnly)) return record;
-      this.#emit({ type: "conflict", store: store.name, attempt });
-      if (attempt === CAS_ATTEMPTS) {
-        throw new SessionError(
-          "ERR_SESSION_CONFLICT",
-          `${store.name} store: the session kept changing under this request; gave up after ${attempt} attempts.`,
-        );
-      }
-      const fresh = await this.#store("get", () => store.get(storeKey));
-      const freshRecord = fresh && fresh.value !== TOMBSTONE ? parseRecord(fresh.value) : null;
-      if (!fresh || !freshRecord) throw interrupted(store.name);
-      base = freshRecord;
-      version = fresh.version ?? null;
-    }
-  }
-
-  /**
-   * Closes the old key of a session being regenerated and returns its data with this request's
-   * changes. With compare-and-set the old key becomes a short-lived tombstone only if unchanged
-   * since read, so a racing save on the old id fails instead of bringing it back.
-   */
-  async #closeForRegenerate(loaded: Loaded, now: number): Promise<SessionRecord> {
-    const store = this.#options.store as SessionStore;
-    const storeKey = loaded.storeKey!;
-    let base = loaded.state.base!;
-    if (!store.compareAndSet) {
-      await this.#store("delete", () => store.delete(storeKey));
-      return loaded.state.applyTo(base, now);
-    }
-    let version = loaded.version ?? null;
-    const tombstone: StoreWriteOptions = { expiresAt: now + TOMBSTONE_SECONDS * 1000, ttlSeconds: TOMBSTONE_SECONDS, touchOnly: false };
-    for (let attempt = 1; ; attempt++) {
-      if (await this.#store("compareAndSet", () => store.compareAndSet!(storeKey, TOMBSTONE, version, tombstone))) {
-        return loaded.state.applyTo(base, now);
-      }
-      this.#emit({ type: "conflict", store: store.name, attempt });
-      if (attempt === CAS_ATTEMPTS) {
-        throw new SessionError(
-          "ERR_SESSION_CONFLICT",
-          `${store.name} store: the session kept changing under this request; gave up after ${attempt} attempts.`,
-        );
-      }
-      const fresh = await this.#store("get", () => store.get(storeKey));
-      const freshRecord = fresh && fresh.value !== TOMBSTONE ? parseRecord(fresh.value) : null;
-      if (!fresh || !freshRecord) throw interrupted(store.name);
-      base = freshRecord;
-      version = fresh.version ?? null;
-    }
-  }
-
-  async #commitSealed(loaded: Loaded, cookies: string[]): Promise<void> {
-    const { state } = loaded;
-    const { cookieName, secrets } = this.#options;
-    const store = this.#options.store as SealedCookieStore;
+  async #persist(loaded: Loaded): Promise<string[]> {
+    const { state, sentCookies, stale } = loaded;
+    const { store, sealed } = this.#options;
     const now = this.#options.clock();
-    const existed = state.base !== null;
-    const expire = (names: readonly string[]) => {
-      for (const cookie of names) cookies.push(this.#cookie(cookie, "", 0));
+    const base = state.base;
+    const cookies: string[] = [];
+    const expireSent = (keep: readonly string[] = []) => {
+      for (const name of sentCookies) if (!keep.includes(name)) cookies.push(this.#cookie(name, "", 0));
     };
+    if (base && (state.destroyed || state.empty)) {
+      if (!sealed) await this.#store("delete", () => (store as SessionStore).delete(loaded.storeKey!));
+      this.#emit({ type: "destroyed", store: store.name });
+    }
     if (state.empty) {
-      if (existed) this.#emit({ type: "destroyed", store: store.name });
-      return expire(loaded.sentCookies);
+      expireSent();
+      return cookies;
     }
-    const fresh = !existed || state.destroyed;
-    const mustWrite = fresh || state.modified || state.regenerate || loaded.stale || this.#touchDue(state.base!, now);
-    if (!mustWrite) return;
-    if (existed && state.destroyed) this.#emit({ type: "destroyed", store: store.name });
-    const record = state.applyTo(fresh ? null : state.base, now);
+    const fresh = !base || state.destroyed;
+    const touch = !fresh && !state.modified && this.#touchDue(base, now);
+    if (!fresh && !state.modified && !state.regenerate && !touch) {
+      // Stamped by an older secret: re-issue under the first one (lazy migration), same expiry.
+      if (stale) cookies.push(...(await this.#ticket(loaded, base, now)));
+      return cookies;
+    }
+    const record = sealed ? state.applyTo(fresh ? null : base, now) : await this.#writeRecord(loaded, fresh, touch, now);
+    if (fresh) this.#emit({ type: "created", store: store.name });
+    else if (state.regenerate) this.#emit({ type: "regenerated", store: store.name });
+    const cookieChanged =
+      sealed ||
+      fresh ||
+      state.regenerate ||
+      stale ||
+      this.#browserClose(record) !== this.#browserClose(base!) ||
+      !this.#browserClose(record);
+    if (!cookieChanged) return cookies;
+    const lines = await this.#ticket(loaded, record, now);
+    cookies.push(...lines);
+    expireSent(lines.map((line) => line.slice(0, line.indexOf("="))));
+    return cookies;
+  }
+
+  /** The Set-Cookie lines that carry `record`: a signed id, or the sealed record split into chunks. */
+  async #ticket(loaded: Loaded, record: SessionRecord, now: number): Promise<string[]> {
+    const { cookieName, keyring, secrets } = this.#options;
+    const maxAge = this.#cookieMaxAge(record, now);
+    if (!this.#options.sealed) return [this.#cookie(cookieName, await keyring.sign(cookieName, loaded.id!), maxAge)];
+    const store = this.#options.store as SealedCookieStore;
     const token = await store.seal(JSON.stringify(record), { secrets, cookieName, expiresAt: this.#expiresAt(record), now });
     const chunks = splitToken(cookieName, token, store.maxChunks);
     if (!chunks) {
@@ -493,12 +383,96 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
         `${store.name} store: the sealed session is ${token.length} bytes, more than ${store.maxChunks} cookies can carry; keep less in the session or use a server-side store.`,
       );
     }
-    const maxAge = this.#cookieMaxAge(record, now);
-    for (const [chunkName, value] of chunks) cookies.push(this.#cookie(chunkName, value, maxAge));
-    const written = new Set(chunks.map(([chunkName]) => chunkName));
-    expire(loaded.sentCookies.filter((sent) => !written.has(sent)));
-    if (fresh) this.#emit({ type: "created", store: store.name });
-    else if (state.regenerate) this.#emit({ type: "regenerated", store: store.name });
+    return chunks.map(([name, value]) => this.#cookie(name, value, maxAge));
+  }
+
+  #touchDue(record: SessionRecord, now: number): boolean {
+    return now - record.t >= this.#options.touchAfter * 1000;
+  }
+
+  /**
+   * Writes the record of an id-backed session and returns it; sets `loaded.id` to the id the
+   * cookie must carry. A new or regenerated session gets a new id, never one the client chose.
+   */
+  async #writeRecord(loaded: Loaded, fresh: boolean, touchOnly: boolean, now: number): Promise<SessionRecord> {
+    const { state } = loaded;
+    const store = this.#options.store as SessionStore;
+    let record: SessionRecord;
+    if (fresh) {
+      record = state.applyTo(null, now);
+    } else if (state.regenerate) {
+      // Close the old key first: with compare-and-set it becomes a short-lived tombstone only if
+      // unchanged since read, so a racing save on the old id fails instead of bringing it back.
+      const tombstone = { expiresAt: now + TOMBSTONE_SECONDS * 1000, ttlSeconds: TOMBSTONE_SECONDS, touchOnly: false };
+      record = store.compareAndSet
+        ? await this.#compareAndSet(
+            loaded,
+            now,
+            () => TOMBSTONE,
+            () => tombstone,
+          )
+        : state.applyTo(state.base, now);
+      if (!store.compareAndSet) await this.#store("delete", () => store.delete(loaded.storeKey!));
+    } else {
+      return this.#compareAndSet(
+        loaded,
+        now,
+        (next) => JSON.stringify(next),
+        (next) => this.#writeOptions(next, now, touchOnly),
+      );
+    }
+    loaded.id = newSessionId();
+    const key = await storeKeyFor(loaded.id);
+    record.k = key;
+    await this.#write(key, JSON.stringify(record), null, this.#writeOptions(record, now, false));
+    return record;
+  }
+
+  #writeOptions(record: SessionRecord, now: number, touchOnly: boolean): StoreWriteOptions {
+    const expiresAt = this.#expiresAt(record);
+    return { expiresAt, ttlSeconds: Math.max(1, Math.ceil((expiresAt - now) / 1000)), touchOnly };
+  }
+
+  /** One write: compare-and-set when the store has it (false when the version moved), else a plain set. */
+  async #write(key: string, value: string, expected: StoreVersion | null, options: StoreWriteOptions): Promise<boolean> {
+    const store = this.#options.store as SessionStore;
+    if (store.compareAndSet) return this.#store("compareAndSet", () => store.compareAndSet!(key, value, expected, options));
+    await this.#store("set", () => store.set(key, value, options));
+    return true;
+  }
+
+  /**
+   * Writes this request's changes over the loaded record. With compare-and-set, a record changed
+   * since it was read is re-read and the changes re-applied to it; a record gone (destroyed or
+   * regenerated elsewhere) is never recreated: ERR_SESSION_INTERRUPTED.
+   */
+  async #compareAndSet(
+    loaded: Loaded,
+    now: number,
+    serialize: (record: SessionRecord) => string,
+    optionsOf: (record: SessionRecord) => StoreWriteOptions,
+  ): Promise<SessionRecord> {
+    const store = this.#options.store as SessionStore;
+    const key = loaded.storeKey!;
+    let base = loaded.state.base!;
+    let version = loaded.version ?? null;
+    for (let attempt = 1; ; attempt++) {
+      const record = loaded.state.applyTo(base, now);
+      record.k = key;
+      if (await this.#write(key, serialize(record), version, optionsOf(record))) return record;
+      this.#emit({ type: "conflict", store: store.name, attempt });
+      if (attempt === CAS_ATTEMPTS) {
+        throw new SessionError(
+          "ERR_SESSION_CONFLICT",
+          `${store.name} store: the session kept changing under this request; gave up after ${attempt} attempts.`,
+        );
+      }
+      const found = await this.#store("get", () => store.get(key));
+      const fresh = found && found.value !== TOMBSTONE ? parseRecord(found.value) : null;
+      if (!fresh) throw interrupted(store.name);
+      base = fresh;
+      version = found!.version ?? null;
+    }
   }
 }
 
