@@ -82,8 +82,11 @@ export interface SealedCookieStore {
   /** How many cookies one session may span; past it, commit fails with `ERR_SESSION_TOO_LARGE`. */
   readonly maxChunks: number;
   seal(value: string, context: SealContext): Promise<string>;
-  /** Null for anything that does not open under one of the secrets. Never throws for bad input. */
-  unseal(token: string, context: SealContext): Promise<{ value: string; stale: boolean } | null>;
+  /**
+   * Null for anything that does not open under one of the secrets; `"expired"` for an authentic
+   * token past its expiry (reported as an `expired` event, not `tampered`). Never throws for bad input.
+   */
+  unseal(token: string, context: SealContext): Promise<{ value: string; stale: boolean } | "expired" | null>;
 }
 
 /** Any store the `store` option accepts. */

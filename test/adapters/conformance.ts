@@ -1,12 +1,13 @@
-// The one store suite every id-backed adapter passes, against its real backend. It depends on no
+// The one store suite every adapter passes, against its real backend. It depends on no
 // test runner: pass it `describe`/`it` from vitest, bun:test or the small runner in
 // test/runtimes/deno-runner.ts, and it uses node:assert, which Node, Deno, Bun and workerd all have.
-// Capabilities are flags that skip cases, never a fork of the suite.
+// Capabilities are flags that skip cases, never a fork of the suite: a sealed-cookie store (no
+// get/set/delete) runs only the session-level cases, through the same handler code.
 import assert from "node:assert/strict";
-import { createSessions, type SessionStore, type StoreWriteOptions, withSession } from "../../src/index.js";
+import { type AnySessionStore, createSessions, type SessionStore, type StoreWriteOptions, withSession } from "../../src/index.js";
 
-export interface ConformanceFixture {
-  store: SessionStore;
+export interface ConformanceFixture<Store extends AnySessionStore = SessionStore> {
+  store: Store;
   /** The clock the store was built with, moved by the expiry case. */
   clock: { (): number; advance(seconds: number): void };
   cleanup?(): Promise<void> | void;
@@ -15,12 +16,21 @@ export interface ConformanceFixture {
 export interface ConformanceTarget {
   name: string;
   /** A fresh store over an empty backend, built with the given clock. */
-  create(clock: ConformanceFixture["clock"]): Promise<Omit<ConformanceFixture, "clock">>;
-  capabilities: {
-    compareAndSet: boolean;
-    /** Largest value the store must round-trip, in bytes. */
-    largeValueBytes: number;
-  };
+  create(clock: ConformanceFixture["clock"]): Promise<Omit<ConformanceFixture<AnySessionStore>, "clock">>;
+  capabilities: KeyValueCapabilities | SealedCapabilities;
+}
+
+/** An id-backed store (`SessionStore`): every case applies. */
+export interface KeyValueCapabilities {
+  sealed?: false;
+  compareAndSet: boolean;
+  /** Largest value the store must round-trip, in bytes. */
+  largeValueBytes: number;
+}
+
+/** A sealed-cookie store (`SealedCookieStore`): only the session-level cases apply. */
+export interface SealedCapabilities {
+  sealed: true;
 }
 
 type Runner = { describe(name: string, body: () => void): void; it(name: string, body: () => Promise<void>): void };
@@ -42,17 +52,24 @@ function writeOptions(clock: () => number, seconds = 3600, touchOnly = false): S
 }
 
 export function defineStoreConformance({ describe, it }: Runner, target: ConformanceTarget): void {
-  const test = (name: string, body: (fixture: ConformanceFixture) => Promise<void>) =>
+  const capabilities = target.capabilities;
+  const withFixture = <Store extends AnySessionStore>(name: string, body: (fixture: ConformanceFixture<Store>) => Promise<void>) =>
     it(name, async () => {
       const clock = makeClock();
-      const fixture = { ...(await target.create(clock)), clock };
+      const fixture = { ...(await target.create(clock)), clock } as ConformanceFixture<Store>;
       try {
         await body(fixture);
       } finally {
         await fixture.cleanup?.();
       }
     });
-  const { compareAndSet, largeValueBytes } = target.capabilities;
+  /** A store-level case: registered only for id-backed stores. */
+  const test = (name: string, body: (fixture: ConformanceFixture) => Promise<void>) => {
+    if (!capabilities.sealed) withFixture(name, body);
+  };
+  /** A session-level case: runs against every store, through the public API only. */
+  const sessionTest = (name: string, body: (fixture: ConformanceFixture<AnySessionStore>) => Promise<void>) => withFixture(name, body);
+  const { compareAndSet, largeValueBytes } = capabilities.sealed ? { compareAndSet: false, largeValueBytes: 0 } : capabilities;
 
   describe(`${target.name} store conformance`, () => {
     test("has a name", async ({ store }) => {
@@ -129,7 +146,7 @@ export function defineStoreConformance({ describe, it }: Runner, target: Conform
       });
     }
 
-    test("runs a whole session: create, read, regenerate, destroy", async ({ store, clock }) => {
+    sessionTest("runs a whole session: create, read, regenerate, destroy", async ({ store, clock }) => {
       type Data = { cart?: Record<string, number>; user?: string };
       const handler = withSession<Data>(
         async (request, ctx) => {
@@ -145,11 +162,12 @@ export function defineStoreConformance({ describe, it }: Runner, target: Conform
         },
         { secrets: SECRET, store, clock },
       );
+      const jar = new Map<string, string>();
       let cookie = "";
       const visit = async (path: string) => {
         const response = await handler(new Request(`https://shop.test${path}`, { headers: { cookie } }));
-        const set = response.headers.get("set-cookie");
-        if (set) cookie = set.includes("Max-Age=0") ? "" : set.split(";")[0]!;
+        applySetCookies(jar, response);
+        cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
         return (await response.json()) as { cart: Record<string, number>; user: string | null };
       };
       await visit("/add");
@@ -161,6 +179,32 @@ export function defineStoreConformance({ describe, it }: Runner, target: Conform
       await visit("/logout");
       assert.equal(cookie, "");
       assert.deepEqual(await visit("/"), { cart: {}, user: null });
+    });
+
+    sessionTest("flash is read once; an idle session expires after maxAge, however the store kept it", async ({ store, clock }) => {
+      const handler = withSession<{ n?: number; notice?: string }>(
+        async (request, ctx) => {
+          const session = await ctx.session();
+          if (new URL(request.url).pathname === "/add") {
+            session.set("n", (session.get("n") ?? 0) + 1);
+            session.flash("notice", "added");
+          }
+          return Response.json({ n: session.get("n") ?? 0, notice: session.get("notice") ?? null, isNew: session.isNew });
+        },
+        { secrets: SECRET, store, clock, maxAge: 3600 },
+      );
+      const jar = new Map<string, string>();
+      const visit = async (path: string) => {
+        const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
+        const response = await handler(new Request(`https://shop.test${path}`, { headers: { cookie } }));
+        applySetCookies(jar, response);
+        return (await response.json()) as { n: number; notice: string | null; isNew: boolean };
+      };
+      assert.deepEqual(await visit("/add"), { n: 1, notice: null, isNew: true });
+      assert.deepEqual(await visit("/"), { n: 1, notice: "added", isNew: false });
+      assert.deepEqual(await visit("/"), { n: 1, notice: null, isNew: false });
+      clock.advance(3601);
+      assert.deepEqual(await visit("/"), { n: 0, notice: null, isNew: true });
     });
 
     if (compareAndSet) {
@@ -180,4 +224,14 @@ export function defineStoreConformance({ describe, it }: Runner, target: Conform
       });
     }
   });
+}
+
+/** Applies a response's Set-Cookie lines to a name → value jar, as a browser would (Max-Age=0 deletes). */
+function applySetCookies(jar: Map<string, string>, response: Response): void {
+  for (const line of response.headers.getSetCookie()) {
+    const pair = line.split(";")[0]!;
+    const equals = pair.indexOf("=");
+    if (/;\s*Max-Age=0(?:;|$)/i.test(line)) jar.delete(pair.slice(0, equals));
+    else jar.set(pair.slice(0, equals), pair.slice(equals + 1));
+  }
 }
