@@ -1,0 +1,66 @@
+// The cart scenario in real workerd through Miniflare: the Worker of the root wrangler.toml, bundled
+// with esbuild as `wrangler dev` would, with a local KV namespace bound as SESSIONS.
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { SECRET } from "../helpers.js";
+import { runCartScenario } from "./cart-scenario.js";
+
+/** The Worker as wrangler.toml declares it: entry, compatibility date and KV bindings. */
+async function workerFromWranglerToml() {
+  const { main, workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
+  expect(main).toMatch(/examples\/cloudflare-worker\/index\.ts$/);
+  const bundle = await build({
+    entryPoints: [main!],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+  });
+  return {
+    modules: true,
+    script: bundle.outputFiles[0]!.text,
+    compatibilityDate: workerOptions.compatibilityDate,
+    compatibilityFlags: workerOptions.compatibilityFlags,
+    kvNamespaces: Object.keys(workerOptions.kvNamespaces ?? {}),
+  };
+}
+
+describe("workerd (Miniflare)", () => {
+  let mf: Miniflare;
+  let withoutSecrets: Miniflare;
+
+  beforeAll(async () => {
+    const worker = await workerFromWranglerToml();
+    expect(worker.kvNamespaces).toEqual(["SESSIONS"]);
+    // cf: false — use Miniflare's placeholder `request.cf` instead of fetching one from the network.
+    mf = new Miniflare({ ...worker, bindings: { SESSION_SECRETS: SECRET }, host: "127.0.0.1", port: 0, cf: false });
+    withoutSecrets = new Miniflare({ ...worker, host: "127.0.0.1", port: 0, cf: false });
+    await Promise.all([mf.ready, withoutSecrets.ready]);
+  });
+  afterAll(async () => {
+    await Promise.all([mf?.dispose(), withoutSecrets?.dispose()]);
+  });
+
+  it("the cart scenario over real HTTP, sessions in Workers KV", async () => {
+    const url = await mf.ready;
+    await runCartScenario(url.origin);
+  });
+
+  it("without SESSION_SECRETS the development secret serves localhost only", async () => {
+    const local = await withoutSecrets.dispatchFetch("http://localhost:8787/cart/add", {
+      method: "POST",
+      body: new URLSearchParams({ item: "fig" }),
+      redirect: "manual",
+    });
+    expect(local.status).toBe(303);
+    expect(local.headers.get("set-cookie")).toMatch(/^sid=/);
+    const deployed = await withoutSecrets.dispatchFetch("https://shop.example.com/");
+    expect(deployed.status).toBe(500);
+    expect(await deployed.text()).toContain("SESSION_SECRETS is not set");
+  });
+});
