@@ -245,7 +245,7 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     ticket.storeKey ??= await storeKeyFor(ticket.id);
     const storeKey = ticket.storeKey;
     const found = await this.#store("get", () => (store as SessionStore).get(storeKey));
-    const record = this.#accept(found?.value, storeKey);
+    const record = found == null ? null : this.#accept(storedText(found), storeKey);
     if (!record) return this.#loaded(null, { stale: false, sentCookies });
     return this.#loaded(record, { id: ticket.id, storeKey, version: found?.version, stale: ticket.keyIndex > 0, sentCookies });
   }
@@ -253,7 +253,9 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
   async #loadSealed(): Promise<Loaded> {
     const { cookieName, store, secrets, clock } = this.#options;
     const prefix = `${cookieName}.`;
-    const cookies = readCookies(this.#request.headers.get("cookie"), (name) => name === cookieName || name.startsWith(prefix));
+    // Only `<name>.<n>` is ours: an app's own `sid.csrf` must not be joined in or expired.
+    const isOurs = (name: string) => name === cookieName || (name.startsWith(prefix) && /^[1-9]\d*$/.test(name.slice(prefix.length)));
+    const cookies = readCookies(this.#request.headers.get("cookie"), isOurs);
     const sentCookies = [...cookies.keys()];
     let token = cookies.get(cookieName)?.[0];
     if (token === undefined && cookies.has(`${prefix}1`)) {
@@ -263,6 +265,10 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     if (!token) return this.#loaded(null, { stale: false, sentCookies });
     const context = { secrets, cookieName, expiresAt: 0, now: clock() };
     const opened = await (store as SealedCookieStore).unseal(token, context).catch(() => null);
+    if (opened === "expired") {
+      this.#emit({ type: "expired", store: store.name });
+      return this.#loaded(null, { stale: false, sentCookies });
+    }
     if (!opened) {
       this.#tampered("bad-signature");
       return this.#loaded(null, { stale: false, sentCookies });
@@ -396,24 +402,8 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
    */
   async #writeRecord(loaded: Loaded, fresh: boolean, touchOnly: boolean, now: number): Promise<SessionRecord> {
     const { state } = loaded;
-    const store = this.#options.store as SessionStore;
-    let record: SessionRecord;
-    if (fresh) {
-      record = state.applyTo(null, now);
-    } else if (state.regenerate) {
-      // Close the old key first: with compare-and-set it becomes a short-lived tombstone only if
-      // unchanged since read, so a racing save on the old id fails instead of bringing it back.
-      const tombstone = { expiresAt: now + TOMBSTONE_SECONDS * 1000, ttlSeconds: TOMBSTONE_SECONDS, touchOnly: false };
-      record = store.compareAndSet
-        ? await this.#compareAndSet(
-            loaded,
-            now,
-            () => TOMBSTONE,
-            () => tombstone,
-          )
-        : state.applyTo(state.base, now);
-      if (!store.compareAndSet) await this.#store("delete", () => store.delete(loaded.storeKey!));
-    } else {
+    if (state.regenerate && !fresh) return this.#regenerateRecord(loaded, now);
+    if (!fresh) {
       return this.#compareAndSet(
         loaded,
         now,
@@ -421,11 +411,47 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
         (next) => this.#writeOptions(next, now, touchOnly),
       );
     }
+    const record = state.applyTo(null, now);
     loaded.id = newSessionId();
     const key = await storeKeyFor(loaded.id);
     record.k = key;
     await this.#write(key, JSON.stringify(record), null, this.#writeOptions(record, now, false));
     return record;
+  }
+
+  /**
+   * Moves the session to a new id. The new record is written before the old key is closed, so a
+   * failure on the way leaves the visitor in the old session (not logged out) and the new record
+   * unreachable: no cookie names it. With compare-and-set the old key becomes a short-lived
+   * tombstone only if unchanged since read, so a racing save on the old id fails instead of
+   * bringing it back; changes merged in while closing it are written to the new key too.
+   */
+  async #regenerateRecord(loaded: Loaded, now: number): Promise<SessionRecord> {
+    const store = this.#options.store as SessionStore;
+    const id = newSessionId();
+    const key = await storeKeyFor(id);
+    const record = loaded.state.applyTo(loaded.state.base, now);
+    record.k = key;
+    const value = JSON.stringify(record);
+    await this.#write(key, value, null, this.#writeOptions(record, now, false));
+    let closed = record;
+    if (store.compareAndSet) {
+      const tombstone = { expiresAt: now + TOMBSTONE_SECONDS * 1000, ttlSeconds: TOMBSTONE_SECONDS, touchOnly: false };
+      closed = await this.#compareAndSet(
+        loaded,
+        now,
+        () => TOMBSTONE,
+        () => tombstone,
+      );
+      closed.k = key;
+      const merged = JSON.stringify(closed);
+      // Nobody else knows the new id yet: a plain set cannot overwrite anyone's write.
+      if (merged !== value) await this.#store("set", () => store.set(key, merged, this.#writeOptions(closed, now, false)));
+    } else {
+      await this.#store("delete", () => store.delete(loaded.storeKey!));
+    }
+    loaded.id = id;
+    return closed;
   }
 
   #writeOptions(record: SessionRecord, now: number, touchOnly: boolean): StoreWriteOptions {
@@ -454,6 +480,18 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
   ): Promise<SessionRecord> {
     const store = this.#options.store as SessionStore;
     const key = loaded.storeKey!;
+    const waitAtMost = this.#options.storeTimeout;
+    return oneAtATime(store, key, waitAtMost, () => this.#compareAndSetLoop(store, key, loaded, now, serialize, optionsOf));
+  }
+
+  async #compareAndSetLoop(
+    store: SessionStore,
+    key: string,
+    loaded: Loaded,
+    now: number,
+    serialize: (record: SessionRecord) => string,
+    optionsOf: (record: SessionRecord) => StoreWriteOptions,
+  ): Promise<SessionRecord> {
     let base = loaded.state.base!;
     let version = loaded.version ?? null;
     for (let attempt = 1; ; attempt++) {
@@ -467,13 +505,69 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
           `${store.name} store: the session kept changing under this request; gave up after ${attempt} attempts.`,
         );
       }
+      await backoff(attempt);
       const found = await this.#store("get", () => store.get(key));
-      const fresh = found && found.value !== TOMBSTONE ? parseRecord(found.value) : null;
+      // Gone, a tombstone, corrupt or another key's record: the session ended; never write over it.
+      const fresh = found == null ? null : this.#accept(storedText(found), key);
       if (!fresh) throw interrupted(store.name);
       base = fresh;
       version = found!.version ?? null;
     }
   }
+}
+
+/**
+ * The text a store answered. A malformed answer (not a `StoredValue`) becomes "", which parses as a
+ * corrupt record and is reported, instead of passing for a missing one.
+ */
+function storedText(found: unknown): string {
+  const value = (found as { value?: unknown }).value;
+  return typeof value === "string" ? value : "";
+}
+
+/** Per store, the last queued write of each key this isolate is saving. */
+const savingNow = new WeakMap<SessionStore, Map<string, Promise<void>>>();
+
+/**
+ * Runs the saves of one key from this isolate one after another. Requests racing on one session
+ * here queue instead of colliding: each then needs one re-read at most, however many there are
+ * (optimistic retries alone give up under enough same-key contention). Saves from other isolates
+ * or processes are still caught by compare-and-set. A save waits for the one before it at most
+ * `waitAtMost` ms (0: no limit): a save that never settles (a Workers request cancelled with its
+ * I/O) must not block the session; compare-and-set keeps a save that goes ahead correct.
+ */
+function oneAtATime<T>(store: SessionStore, key: string, waitAtMost: number, save: () => Promise<T>): Promise<T> {
+  let queue = savingNow.get(store);
+  if (!queue) savingNow.set(store, (queue = new Map()));
+  const previous = queue.get(key);
+  const result = (previous ? bounded(previous, waitAtMost) : Promise.resolve()).then(save);
+  const done = result.then(
+    () => {},
+    () => {},
+  );
+  queue.set(key, done);
+  done.then(() => {
+    if (queue.get(key) === done) queue.delete(key);
+  });
+  return result;
+}
+
+/** Settles when `promise` does, or after `ms` (0: no limit), whichever is first. */
+async function bounded(promise: Promise<void>, ms: number): Promise<void> {
+  if (ms <= 0) return promise;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/**
+ * Waits before a compare-and-set retry. The first retry is immediate (two tabs rarely collide
+ * twice); later ones wait a random, growing while, so requests that collided do not retry in
+ * lock-step and collide again (with N of them, lock-step retries land one write per round).
+ */
+function backoff(attempt: number): Promise<void> | undefined {
+  if (attempt < 2) return undefined;
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** Math.min(attempt + 2, 9)));
 }
 
 function interrupted(storeName: string): SessionError {
