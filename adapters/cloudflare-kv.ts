@@ -90,15 +90,19 @@ export function cloudflareKVStore(namespace: KVNamespaceLike, options: Cloudflar
     return full;
   };
 
-  /** Runs a write, retrying a 429 with a short bounded backoff; a skippable write is dropped on 429. */
-  const write = async (call: () => Promise<void>, skippable: boolean): Promise<void> => {
+  /**
+   * Runs a write, retrying a 429 with a short bounded backoff; a skippable write is dropped on 429
+   * and reported as `false`, so the core does not refresh the cookie past the stored expiry.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: mirrors SessionStore.set.
+  const write = async (call: () => Promise<void>, skippable: boolean): Promise<void | false> => {
     for (let attempt = 0; ; attempt++) {
       try {
         return await call();
       } catch (error) {
         if (!isRateLimited(error)) throw error;
         // Refreshing the expiry of unchanged data can wait for the next request.
-        if (skippable) return;
+        if (skippable) return false;
         if (attempt === RETRY_DELAYS_MS.length) throw error;
         await sleep(RETRY_DELAYS_MS[attempt]!);
       }
@@ -125,7 +129,7 @@ export function cloudflareKVStore(namespace: KVNamespaceLike, options: Cloudflar
       }
       const expirationTtl = Math.max(MIN_EXPIRATION_TTL_SECONDS, Math.ceil(ttlSeconds));
       const metadata: Metadata = { expiresAt };
-      await write(() => namespace.put(fullKey, value, { expirationTtl, metadata }), touchOnly);
+      return write(() => namespace.put(fullKey, value, { expirationTtl, metadata }), touchOnly);
     },
     async delete(key) {
       const fullKey = kvKey(key);

@@ -52,7 +52,12 @@ export interface SessionStore {
   /** Used in error messages and events: "memory", "cloudflare-kv", … */
   readonly name: string;
   get(key: string): Promise<StoredValue | null>;
-  set(key: string, value: string, options: StoreWriteOptions): Promise<void>;
+  /**
+   * Writes `value` until `options.expiresAt`. May resolve `false` to say it skipped a `touchOnly`
+   * write (rate-limited); the core then leaves the cookie alone too, and refreshes on a later request.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a store whose `set` returns nothing must stay assignable.
+  set(key: string, value: string, options: StoreWriteOptions): Promise<void | false>;
   delete(key: string): Promise<void>;
   /**
    * Writes `value` only if the key's current version is `expected` (`null`: only if the key is

@@ -36,6 +36,9 @@ const CAS_ATTEMPTS = 8;
 /** How long a regenerated session's old key stays closed against racing saves. */
 const TOMBSTONE_SECONDS = 60;
 const TOMBSTONE = '{"v":0}';
+/** Settles at once: raced against a store call, it tells whether that call has already answered. */
+const PENDING = Symbol("pending");
+const NOT_YET = Promise.resolve(PENDING);
 
 /**
  * The framework-agnostic pair under {@link withSession}: `open` a handle from a request, use its
@@ -122,6 +125,8 @@ interface Loaded {
   session: Session<SessionData>;
   /** Id-backed stores: the session's id and store key; sealed stores: undefined. */
   id?: string;
+  /** The cookie value that carries `id` under the first secret, when known: re-sent without signing again. */
+  signed?: string;
   storeKey?: string;
   version?: StoreVersion;
   /** The cookie was stamped (or sealed) with an older secret. */
@@ -160,6 +165,9 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     try {
       const pending = call();
       if (storeTimeout <= 0) return await pending;
+      // An in-process store has usually answered already: arm no timer for it (a timer costs µs).
+      const early = await Promise.race([pending, NOT_YET]);
+      if (early !== PENDING) return early as T;
       return await Promise.race([
         pending,
         new Promise<never>((_, reject) => {
@@ -183,7 +191,7 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
       this.#emit({ type: "store-error", store: store.name, error });
       throw error;
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
     }
   }
 
@@ -227,6 +235,7 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     const { cookieName, keyring, store } = this.#options;
     const values = readCookies(this.#request.headers.get("cookie"), (name) => name === cookieName).get(cookieName) ?? [];
     let ticket: Awaited<ReturnType<typeof keyring.verify>> = null;
+    let ticketValue: string | undefined;
     for (const value of values) {
       const verified = await keyring.verify(cookieName, value);
       if (!verified) {
@@ -238,6 +247,7 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
         break;
       } else if (!ticket || verified.keyIndex < ticket.keyIndex) {
         ticket = verified;
+        ticketValue = value;
       }
     }
     const sentCookies = values.length > 0 ? [cookieName] : [];
@@ -247,7 +257,9 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     const found = await this.#store("get", () => (store as SessionStore).get(storeKey));
     const record = found == null ? null : this.#accept(storedText(found), storeKey);
     if (!record) return this.#loaded(null, { stale: false, sentCookies });
-    return this.#loaded(record, { id: ticket.id, storeKey, version: found?.version, stale: ticket.keyIndex > 0, sentCookies });
+    const stale = ticket.keyIndex > 0;
+    const signed = stale ? undefined : ticketValue;
+    return this.#loaded(record, { id: ticket.id, signed, storeKey, version: found?.version, stale, sentCookies });
   }
 
   async #loadSealed(): Promise<Loaded> {
@@ -320,7 +332,8 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
 
   #cookie(name: string, value: string, maxAge: number | undefined): string {
     const { secure, cookie } = this.#options;
-    const isSecure = secure === "auto" ? new URL(this.#request.url).protocol === "https:" : secure;
+    // Request.url is always absolute and serialised with a lower-case scheme: no URL parse needed.
+    const isSecure = secure === "auto" ? this.#request.url.startsWith("https:") : secure;
     return serializeCookie(name, value, { ...cookie, secure: isSecure }, maxAge);
   }
 
@@ -359,6 +372,8 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
       return cookies;
     }
     const record = sealed ? state.applyTo(fresh ? null : base, now) : await this.#writeRecord(loaded, fresh, touch, now);
+    // The store skipped a touch-only write: the cookie must not outlive the stored expiry either.
+    if (!record) return cookies;
     if (fresh) this.#emit({ type: "created", store: store.name });
     else if (state.regenerate) this.#emit({ type: "regenerated", store: store.name });
     const cookieChanged =
@@ -379,7 +394,10 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
   async #ticket(loaded: Loaded, record: SessionRecord, now: number): Promise<string[]> {
     const { cookieName, keyring, secrets } = this.#options;
     const maxAge = this.#cookieMaxAge(record, now);
-    if (!this.#options.sealed) return [this.#cookie(cookieName, await keyring.sign(cookieName, loaded.id!), maxAge)];
+    if (!this.#options.sealed) {
+      loaded.signed ??= await keyring.sign(cookieName, loaded.id!, loaded.storeKey);
+      return [this.#cookie(cookieName, loaded.signed, maxAge)];
+    }
     const store = this.#options.store as SealedCookieStore;
     const token = await store.seal(JSON.stringify(record), { secrets, cookieName, expiresAt: this.#expiresAt(record), now });
     const chunks = splitToken(cookieName, token, store.maxChunks);
@@ -400,7 +418,7 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
    * Writes the record of an id-backed session and returns it; sets `loaded.id` to the id the
    * cookie must carry. A new or regenerated session gets a new id, never one the client chose.
    */
-  async #writeRecord(loaded: Loaded, fresh: boolean, touchOnly: boolean, now: number): Promise<SessionRecord> {
+  async #writeRecord(loaded: Loaded, fresh: boolean, touchOnly: boolean, now: number): Promise<SessionRecord | null> {
     const { state } = loaded;
     if (state.regenerate && !fresh) return this.#regenerateRecord(loaded, now);
     if (!fresh) {
@@ -412,10 +430,10 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
       );
     }
     const record = state.applyTo(null, now);
-    loaded.id = newSessionId();
-    const key = await storeKeyFor(loaded.id);
-    record.k = key;
-    await this.#write(key, JSON.stringify(record), null, this.#writeOptions(record, now, false));
+    const ticket = await this.#mint();
+    record.k = ticket.storeKey;
+    await this.#write(ticket.storeKey, JSON.stringify(record), null, this.#writeOptions(record, now, false));
+    Object.assign(loaded, ticket);
     return record;
   }
 
@@ -428,8 +446,8 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
    */
   async #regenerateRecord(loaded: Loaded, now: number): Promise<SessionRecord> {
     const store = this.#options.store as SessionStore;
-    const id = newSessionId();
-    const key = await storeKeyFor(id);
+    const ticket = await this.#mint();
+    const key = ticket.storeKey;
     const record = loaded.state.applyTo(loaded.state.base, now);
     record.k = key;
     const value = JSON.stringify(record);
@@ -437,12 +455,12 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     let closed = record;
     if (store.compareAndSet) {
       const tombstone = { expiresAt: now + TOMBSTONE_SECONDS * 1000, ttlSeconds: TOMBSTONE_SECONDS, touchOnly: false };
-      closed = await this.#compareAndSet(
+      closed = (await this.#compareAndSet(
         loaded,
         now,
         () => TOMBSTONE,
         () => tombstone,
-      );
+      ))!;
       closed.k = key;
       const merged = JSON.stringify(closed);
       // Nobody else knows the new id yet: a plain set cannot overwrite anyone's write.
@@ -450,8 +468,17 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     } else {
       await this.#store("delete", () => store.delete(loaded.storeKey!));
     }
-    loaded.id = id;
+    Object.assign(loaded, ticket);
     return closed;
+  }
+
+  /** A new id (never one the client chose), its store key and its signed cookie value, hashed and signed at once. */
+  async #mint(): Promise<{ id: string; storeKey: string; signed: string }> {
+    const { keyring, cookieName } = this.#options;
+    const id = newSessionId();
+    const storeKey = storeKeyFor(id);
+    const signed = await keyring.sign(cookieName, id, storeKey);
+    return { id, storeKey: await storeKey, signed };
   }
 
   #writeOptions(record: SessionRecord, now: number, touchOnly: boolean): StoreWriteOptions {
@@ -459,12 +486,15 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     return { expiresAt, ttlSeconds: Math.max(1, Math.ceil((expiresAt - now) / 1000)), touchOnly };
   }
 
-  /** One write: compare-and-set when the store has it (false when the version moved), else a plain set. */
-  async #write(key: string, value: string, expected: StoreVersion | null, options: StoreWriteOptions): Promise<boolean> {
+  /**
+   * One write: compare-and-set when the store has it (false when the version moved), else a plain
+   * set ("skipped" when the store dropped a touch-only write).
+   */
+  async #write(key: string, value: string, expected: StoreVersion | null, options: StoreWriteOptions): Promise<boolean | "skipped"> {
     const store = this.#options.store as SessionStore;
     if (store.compareAndSet) return this.#store("compareAndSet", () => store.compareAndSet!(key, value, expected, options));
-    await this.#store("set", () => store.set(key, value, options));
-    return true;
+    const written = await this.#store("set", () => store.set(key, value, options));
+    return written === false && options.touchOnly ? "skipped" : true;
   }
 
   /**
@@ -477,7 +507,7 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     now: number,
     serialize: (record: SessionRecord) => string,
     optionsOf: (record: SessionRecord) => StoreWriteOptions,
-  ): Promise<SessionRecord> {
+  ): Promise<SessionRecord | null> {
     const store = this.#options.store as SessionStore;
     const key = loaded.storeKey!;
     const waitAtMost = this.#options.storeTimeout;
@@ -491,13 +521,15 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     now: number,
     serialize: (record: SessionRecord) => string,
     optionsOf: (record: SessionRecord) => StoreWriteOptions,
-  ): Promise<SessionRecord> {
+  ): Promise<SessionRecord | null> {
     let base = loaded.state.base!;
     let version = loaded.version ?? null;
     for (let attempt = 1; ; attempt++) {
       const record = loaded.state.applyTo(base, now);
       record.k = key;
-      if (await this.#write(key, serialize(record), version, optionsOf(record))) return record;
+      const written = await this.#write(key, serialize(record), version, optionsOf(record));
+      if (written === "skipped") return null;
+      if (written) return record;
       this.#emit({ type: "conflict", store: store.name, attempt });
       if (attempt === CAS_ATTEMPTS) {
         throw new SessionError(

@@ -186,11 +186,40 @@ describe("cloudflare-kv store", () => {
       backendValues.clear();
     };
 
-    it("skips a touch-only write", async () => {
+    it("skips a touch-only write, and says so", async () => {
       fresh();
       refuseNextWrites = 1;
-      await store.set("touched", "v", inSeconds(clock, 3600, true));
+      expect(await store.set("touched", "v", inSeconds(clock, 3600, true))).toBe(false);
       expect(backendLog).toEqual([{ method: "PUT", key: "touched", status: 429 }]);
+    });
+
+    it("a skipped touch refreshes no cookie either, and the next request touches again", async () => {
+      fresh();
+      const touchClock = fakeClock();
+      const handler = withSession(
+        async (request, ctx) => {
+          const session = await ctx.session();
+          if (new URL(request.url).pathname === "/set") session.set("n", 1);
+          return new Response("ok");
+        },
+        {
+          secrets: [SECRET],
+          store: cloudflareKVStore(limited, { clock: touchClock, prefix: "" }),
+          clock: touchClock,
+          maxAge: 1000,
+          touchAfter: 100,
+        },
+      );
+      const created = await handler(new Request("http://shop.test/set"));
+      const cookie = created.headers.get("set-cookie")!.split(";")[0]!;
+      touchClock.advance(150);
+      refuseNextWrites = 1;
+      const skipped = await handler(new Request("http://shop.test/", { headers: { cookie } }));
+      expect(skipped.headers.get("set-cookie")).toBeNull();
+      const touched = await handler(new Request("http://shop.test/", { headers: { cookie } }));
+      expect(touched.headers.get("set-cookie")).toContain("Max-Age=1000");
+      const puts = backendLog.filter(({ method }) => method === "PUT");
+      expect(puts.map(({ status }) => status)).toEqual([200, 429, 200]);
     });
 
     it("retries a data write and a delete with a short backoff", async () => {
