@@ -72,7 +72,7 @@ function describeNonJson(value: unknown, seen: Set<object>): string | undefined 
 }
 
 /** A key-level change this request made, re-applied on top of a fresher record on conflict. */
-type Change = { value: unknown } | null;
+type Change = { value: unknown; update?: (current: unknown) => unknown } | null;
 
 /** Internal per-request state behind a {@link Session}. */
 export class SessionState {
@@ -109,7 +109,9 @@ export class SessionState {
     const data: SessionData = Object.create(null);
     if (record && !this.cleared) Object.assign(data, record.d);
     for (const [key, change] of this.changes) {
-      if (change) data[key] = change.value;
+      // An update() made on an older record runs again on this one, so no tab's change is lost.
+      if (change?.update && record !== this.base && !this.cleared) data[key] = checked(key, change.update(record?.d[key]));
+      else if (change) data[key] = change.value;
       else delete data[key];
     }
     const flash: SessionData = Object.create(null);
@@ -179,6 +181,25 @@ export class Session<Data extends SessionData = SessionData> {
     assertJson(key, value);
     this.#state.data.set(key, value);
     this.#state.changes.set(key, { value });
+  }
+
+  /**
+   * Sets `key` to `fn(current value)` and returns the new value. Where the store has
+   * compare-and-set, a request that finds the session changed by another one runs `fn` again on
+   * the fresher value, so two tabs adding to one cart both count (`set` would let the later one
+   * win). `fn` must be pure: it may run more than once.
+   *
+   * @example
+   * ```ts
+   * session.update("cart", (cart = {}) => ({ ...cart, apple: (cart.apple ?? 0) + 1 }));
+   * ```
+   */
+  update<K extends keyof Data & string>(key: K, fn: (current: Data[K] | undefined) => Data[K]): Data[K] {
+    this.#mutable();
+    const value = checked(key, fn(this.#state.data.get(key) as Data[K] | undefined));
+    this.#state.data.set(key, value);
+    this.#state.changes.set(key, { value, update: fn as (current: unknown) => unknown });
+    return value;
   }
 
   has(key: keyof Data & string): boolean {
@@ -261,4 +282,9 @@ export class Session<Data extends SessionData = SessionData> {
 function assertJson(key: string, value: unknown): void {
   const problem = value === undefined ? "undefined (use delete to remove a key)" : describeNonJson(value, new Set());
   if (problem) throw new TypeError(`coatcheck: the session value for "${key}" is not JSON-serialisable: it contains ${problem}.`);
+}
+
+function checked<T>(key: string, value: T): T {
+  assertJson(key, value);
+  return value;
 }

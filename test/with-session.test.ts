@@ -736,3 +736,49 @@ describe("events", () => {
     for (const secret of seen) expect(text).not.toContain(secret);
   });
 });
+
+describe("update()", () => {
+  it("returns the new value, validates it, and re-runs only on a fresher record", async () => {
+    const { options } = setup();
+    const sessions = createSessions<{ n?: number; bad?: unknown }>(options);
+    const first = await sessions.open(new Request("http://shop.test/"));
+    const session = await first.session();
+    let calls = 0;
+    expect(
+      session.update("n", (n = 0) => {
+        calls++;
+        return n + 1;
+      }),
+    ).toBe(1);
+    expect(() => session.update("bad", () => () => 1)).toThrowError(/"bad" is not JSON-serialisable/);
+    const cookie = (await first.commit(new Response())).headers.get("set-cookie")!.split(";")[0]!;
+    expect(calls).toBe(1); // a new session: nothing fresher to re-run on
+    const request = () => new Request("http://shop.test/", { headers: { cookie } });
+    const [a, b] = await Promise.all([sessions.open(request()), sessions.open(request())]);
+    const [sa, sb] = await Promise.all([a.session(), b.session()]);
+    sa.update("n", (n = 0) => n + 10);
+    sb.set("n", 100); // a plain set: the later commit wins over it
+    await b.commit(new Response());
+    await a.commit(new Response());
+    const check = await sessions.open(request());
+    expect((await check.session()).get("n")).toBe(110);
+  });
+
+  it("after clear(), a re-run does not resurrect the old value", async () => {
+    const { options } = setup();
+    const sessions = createSessions<{ n?: number; other?: number }>(options);
+    const first = await sessions.open(new Request("http://shop.test/"));
+    (await first.session()).set("n", 5);
+    const cookie = (await first.commit(new Response())).headers.get("set-cookie")!.split(";")[0]!;
+    const request = () => new Request("http://shop.test/", { headers: { cookie } });
+    const [a, b] = await Promise.all([sessions.open(request()), sessions.open(request())]);
+    const [sa, sb] = await Promise.all([a.session(), b.session()]);
+    sa.clear();
+    sa.update("n", (n = 0) => n + 1);
+    sb.set("other", 1);
+    await b.commit(new Response());
+    await a.commit(new Response());
+    const check = await sessions.open(request());
+    expect(Object.fromEntries((await check.session()).entries())).toEqual({ n: 1 });
+  });
+});

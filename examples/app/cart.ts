@@ -129,9 +129,8 @@ export function createCartApp(catalog: readonly CatalogItem[] = CATALOG): CartHa
         const item = byId.get(String(form.get("item") ?? ""));
         if (!item) return html(layout(await view(ctx), "Not in stock", "<p>We do not sell that.</p>"), 400);
         const session = await ctx.session();
-        const cart = { ...session.get("cart") };
-        cart[item.id] = (cart[item.id] ?? 0) + 1;
-        session.set("cart", cart);
+        // update(), not set(): if another tab adds at the same moment, both additions count.
+        session.update("cart", (cart = {}) => ({ ...cart, [item.id]: (cart[item.id] ?? 0) + 1 }));
         session.flash("notice", `Added ${item.name}`);
         return redirect("/");
       },

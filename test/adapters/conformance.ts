@@ -222,6 +222,24 @@ export function defineStoreConformance({ describe, it }: Runner, target: Conform
         const check = await sessions.open(request());
         assert.deepEqual(Object.fromEntries((await check.session()).entries()), { base: 1, a: 1, b: 2 });
       });
+
+      test("concurrent update() of one key all count: the function runs again on the fresher value", async ({ store, clock }) => {
+        const sessions = createSessions<Record<string, number>>({ secrets: SECRET, store, clock });
+        const first = await sessions.open(new Request("https://shop.test/"));
+        (await first.session()).set("count", 0);
+        const cookie = (await first.commit(new Response())).headers.get("set-cookie")!.split(";")[0]!;
+        const request = () => new Request("https://shop.test/", { headers: { cookie } });
+        const tabs = await Promise.all([1, 2, 3, 4, 5].map(() => sessions.open(request())));
+        const loaded = await Promise.all(tabs.map((tab) => tab.session()));
+        for (const session of loaded)
+          assert.equal(
+            session.update("count", (count = 0) => count + 1),
+            1,
+          );
+        await Promise.all(tabs.map((tab) => tab.commit(new Response())));
+        const check = await sessions.open(request());
+        assert.equal((await check.session()).get("count"), 5);
+      });
     }
   });
 }
