@@ -47,7 +47,7 @@ const HKDF_SALT = utf8.encode("coatcheck/v1 cookie store");
 const hkdfInfo = (cookieName: string) => utf8.encode(`coatcheck/v1 ${ENC} ${cookieName}`);
 /** Derived keys remembered per store; bounded so per-env secrets cannot grow it without end. */
 const KEY_CACHE_SIZE = 64;
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /**
  * A sealed-cookie store: the session lives in the cookie, encrypted with keys derived from the

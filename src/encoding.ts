@@ -20,4 +20,10 @@ export function decodeBase64urlNoPadding(text: string): Uint8Array<ArrayBuffer> 
   return encodeBase64urlNoPadding(bytes) === text ? bytes : null;
 }
 
-export const utf8 = new TextEncoder();
+const encoder = new TextEncoder();
+
+/**
+ * UTF-8 bytes, typed as Web Crypto wants them: some runtimes' types (workers-types) declare
+ * `encode` as returning a view over `ArrayBufferLike`, though it is always a fresh `ArrayBuffer`.
+ */
+export const utf8 = { encode: (text: string) => encoder.encode(text) as Uint8Array<ArrayBuffer> };

@@ -589,7 +589,7 @@ async function bounded(promise: Promise<void>, ms: number): Promise<void> {
   if (ms <= 0) return promise;
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
+  if (timer !== undefined) clearTimeout(timer);
 }
 
 /**
