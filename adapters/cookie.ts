@@ -45,6 +45,18 @@ const DECRYPT_OPTIONS: DecryptOptions = {
 /** HKDF (RFC 5869) inputs: the same secret gives the HMAC key of the core and, here, a different AES key. */
 const HKDF_SALT = utf8.encode("coatcheck/v1 cookie store");
 const hkdfInfo = (cookieName: string) => utf8.encode(`coatcheck/v1 ${ENC} ${cookieName}`);
+/** An opened token, remembered with what it was opened under. */
+interface Opened {
+  value: string;
+  stale: boolean;
+  exp: number;
+  secrets: readonly string[];
+  cookieName: string;
+}
+
+/** Opened tokens remembered per store (single-cookie tokens only, so at most ~4 MB). */
+const OPENED_CACHE_SIZE = 1000;
+
 /** Derived keys remembered per store; bounded so per-env secrets cannot grow it without end. */
 const KEY_CACHE_SIZE = 64;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -81,6 +93,15 @@ export function cookieStore(options: CookieStoreOptions = {}): SealedCookieStore
   }
   const maxTokenLength = maxChunks * MAX_COOKIE_NAME_VALUE_BYTES;
   const keys = new Map<string, Promise<CryptoKey>>();
+  // Tokens this store has already opened, by exact value: a returning visitor's unchanged cookie
+  // costs no decryption (~15 µs of Web Crypto in Node). Tied to the secrets list and cookie name
+  // it was opened under, bounded, and `exp` is still checked on every hit.
+  const opened = new Map<string, Opened>();
+  const remember = (token: string, entry: Opened) => {
+    opened.delete(token);
+    if (opened.size >= OPENED_CACHE_SIZE) opened.delete(opened.keys().next().value!);
+    opened.set(token, entry);
+  };
 
   /** The AES key for one secret and cookie name, derived on first use and then reused. */
   const keyFor = (secret: string, cookieName: string): Promise<CryptoKey> => {
@@ -107,6 +128,12 @@ export function cookieStore(options: CookieStoreOptions = {}): SealedCookieStore
         .encrypt(key);
     },
     async unseal(token, context) {
+      const known = opened.get(token);
+      if (known && known.secrets === context.secrets && known.cookieName === context.cookieName) {
+        if (known.exp * 1000 <= context.now) return "expired";
+        remember(token, known);
+        return { value: known.value, stale: known.stale };
+      }
       const exp = acceptableExpiry(token, maxTokenLength);
       if (exp === null) return null;
       for (let index = 0; index < context.secrets.length; index++) {
@@ -115,7 +142,10 @@ export function cookieStore(options: CookieStoreOptions = {}): SealedCookieStore
           const { plaintext } = await compactDecrypt(token, key, DECRYPT_OPTIONS);
           // Checked once authentic, so a forged old `exp` is reported as tampering, not expiry.
           if (exp * 1000 <= context.now) return "expired";
-          return { value: strictUtf8.decode(plaintext), stale: index > 0 };
+          const result = { value: strictUtf8.decode(plaintext), stale: index > 0 };
+          if (token.length <= MAX_COOKIE_NAME_VALUE_BYTES)
+            remember(token, { ...result, exp, secrets: context.secrets, cookieName: context.cookieName });
+          return result;
         } catch {
           // Not this secret (or not ours at all): try the next one.
         }

@@ -115,6 +115,22 @@ describe("cookie store: sealing", () => {
     expect(derive).toHaveBeenCalledTimes(1); // only the first secret was ever needed
   });
 
+  it("remembers a token it opened, exactly: the same token again costs no decryption, a changed one is refused", async () => {
+    const store = cookieStore();
+    const secrets = [SECRET];
+    const token = await store.seal(RECORD, context(secrets));
+    const decrypt = vi.spyOn(crypto.subtle, "decrypt");
+    expect(await store.unseal(token, context(secrets))).toEqual({ value: RECORD, stale: false });
+    expect(await store.unseal(token, context(secrets))).toEqual({ value: RECORD, stale: false });
+    expect(decrypt).toHaveBeenCalledTimes(1);
+    const flipped = `${token.slice(0, -1)}${token.endsWith("A") ? "Q" : "A"}`;
+    expect(await store.unseal(flipped, context(secrets))).toBeNull();
+    // Remembered under those secrets only: another list (a rotation) opens it afresh.
+    expect(await store.unseal(token, context([OLD_SECRET]))).toBeNull();
+    // And exp is still checked on a hit.
+    expect(await store.unseal(token, context(secrets, { now: (EXP + 1) * 1000 }))).toBe("expired");
+  });
+
   it("rejects a bad maxChunks at construction", () => {
     for (const maxChunks of [0, 1.5, 11, Number.NaN]) {
       expect(() => cookieStore({ maxChunks })).toThrowError(/cookie store: `maxChunks` must be an integer from 1 to 10/);
