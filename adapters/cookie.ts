@@ -54,8 +54,9 @@ interface Opened {
   cookieName: string;
 }
 
-/** Opened tokens remembered per store (single-cookie tokens only, so at most ~4 MB). */
-const OPENED_CACHE_SIZE = 1000;
+/** Opened tokens remembered per store: single-cookie tokens only, bounded in count and in characters (~8 MB). */
+const OPENED_CACHE_ENTRIES = 10_000;
+const OPENED_CACHE_CHARS = 4_000_000;
 
 /** Derived keys remembered per store; bounded so per-env secrets cannot grow it without end. */
 const KEY_CACHE_SIZE = 64;
@@ -97,10 +98,19 @@ export function cookieStore(options: CookieStoreOptions = {}): SealedCookieStore
   // costs no decryption (~15 µs of Web Crypto in Node). Tied to the secrets list and cookie name
   // it was opened under, bounded, and `exp` is still checked on every hit.
   const opened = new Map<string, Opened>();
-  const remember = (token: string, entry: Opened) => {
+  let openedChars = 0;
+  const forget = (token: string) => {
+    const entry = opened.get(token);
+    if (!entry) return;
     opened.delete(token);
-    if (opened.size >= OPENED_CACHE_SIZE) opened.delete(opened.keys().next().value!);
+    openedChars -= token.length + entry.value.length;
+  };
+  const remember = (token: string, entry: Opened) => {
+    if (token.length > MAX_COOKIE_NAME_VALUE_BYTES) return; // chunked sessions are rare and large
+    forget(token);
     opened.set(token, entry);
+    openedChars += token.length + entry.value.length;
+    while (opened.size > OPENED_CACHE_ENTRIES || openedChars > OPENED_CACHE_CHARS) forget(opened.keys().next().value!);
   };
 
   /** The AES key for one secret and cookie name, derived on first use and then reused. */
@@ -123,9 +133,11 @@ export function cookieStore(options: CookieStoreOptions = {}): SealedCookieStore
       const key = await keyFor(context.secrets[0]!, context.cookieName);
       // RFC 7519 §5.3: the expiry is replicated in the protected header, which AES-GCM
       // authenticates (it is the additional data), so it cannot be moved without the key.
-      return new CompactEncrypt(utf8.encode(value))
-        .setProtectedHeader({ alg: ALG, enc: ENC, exp: Math.ceil(context.expiresAt / 1000) })
-        .encrypt(key);
+      const exp = Math.ceil(context.expiresAt / 1000);
+      const token = await new CompactEncrypt(utf8.encode(value)).setProtectedHeader({ alg: ALG, enc: ENC, exp }).encrypt(key);
+      // This browser's next request brings the token back: it opens without decrypting.
+      remember(token, { value, stale: false, exp, secrets: context.secrets, cookieName: context.cookieName });
+      return token;
     },
     async unseal(token, context) {
       const known = opened.get(token);

@@ -115,13 +115,15 @@ describe("cookie store: sealing", () => {
     expect(derive).toHaveBeenCalledTimes(1); // only the first secret was ever needed
   });
 
-  it("remembers a token it opened, exactly: the same token again costs no decryption, a changed one is refused", async () => {
+  it("remembers tokens it sealed or opened, exactly: the same token again costs no decryption, a changed one is refused", async () => {
     const store = cookieStore();
     const secrets = [SECRET];
-    const token = await store.seal(RECORD, context(secrets));
+    const token = await cookieStore().seal(RECORD, context(secrets)); // sealed by another isolate
+    const own = await store.seal(`${RECORD} `, context(secrets));
     const decrypt = vi.spyOn(crypto.subtle, "decrypt");
     expect(await store.unseal(token, context(secrets))).toEqual({ value: RECORD, stale: false });
     expect(await store.unseal(token, context(secrets))).toEqual({ value: RECORD, stale: false });
+    expect(await store.unseal(own, context(secrets))).toEqual({ value: `${RECORD} `, stale: false });
     expect(decrypt).toHaveBeenCalledTimes(1);
     const flipped = `${token.slice(0, -1)}${token.endsWith("A") ? "Q" : "A"}`;
     expect(await store.unseal(flipped, context(secrets))).toBeNull();
