@@ -77,6 +77,25 @@ export interface ResolvedOptions {
 }
 
 export const DEFAULT_MAX_AGE = 1_209_600;
+
+/**
+ * Keyrings by their list of secrets, shared by every resolution of the options: where options are a
+ * function of an env that is a new object per request (Deno.serve's `info`, a Node adapter's
+ * `{ incoming, outgoing }`), the keys are still imported once and verified tickets still remembered.
+ */
+const keyrings = new Map<string, Keyring>();
+const KEYRINGS_KEPT = 16;
+
+function keyringFor(secrets: readonly string[]): Keyring {
+  const id = JSON.stringify(secrets);
+  let keyring = keyrings.get(id);
+  if (!keyring) {
+    if (keyrings.size >= KEYRINGS_KEPT) keyrings.delete(keyrings.keys().next().value!);
+    keyring = new Keyring(secrets);
+    keyrings.set(id, keyring);
+  }
+  return keyring;
+}
 const MIN_SECRET_LENGTH = 32;
 
 function seconds(name: string, value: unknown, fallback: number | undefined, allowZero = false): number | undefined {
@@ -176,7 +195,7 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   }
   return {
     secrets,
-    keyring: new Keyring(secrets),
+    keyring: keyringFor(secrets),
     store,
     sealed: isSealedCookieStore(store),
     cookieName: cookie.name,

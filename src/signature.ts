@@ -52,15 +52,17 @@ export class Keyring {
     // The MAC and a pending store-key hash run side by side: each Web Crypto call costs ~15 µs in Node.
     const [mac, resolvedKey] = await Promise.all([hmacSha256(key!, macInput(cookieName, id)), storeKey]);
     const value = `${id}.${encodeBase64urlNoPadding(mac)}`;
-    this.#remember(value, { id, keyIndex: 0, storeKey: resolvedKey });
+    this.#remember(`${cookieName}=${value}`, { id, keyIndex: 0, storeKey: resolvedKey });
     return value;
   }
 
   /** The ticket a cookie value carries, or null for anything not stamped by one of the secrets. */
   async verify(cookieName: string, value: string): Promise<VerifiedTicket | null> {
-    const known = this.#verified.get(value);
+    // Remembered per cookie name too: a value stamped for one name is worthless under another.
+    const cacheKey = `${cookieName}=${value}`;
+    const known = this.#verified.get(cacheKey);
     // A hit moves to the back of the line: returning visitors outlive a flood of new ones.
-    if (known) return this.#remember(value, known);
+    if (known) return this.#remember(cacheKey, known);
     if (!SIGNED_VALUE.test(value)) return null;
     const dot = value.indexOf(".");
     const id = value.slice(0, dot);
@@ -71,18 +73,18 @@ export class Keyring {
     for (let keyIndex = 0; keyIndex < keys.length; keyIndex++) {
       // crypto.subtle.verify compares in constant time.
       if (await crypto.subtle.verify("HMAC", keys[keyIndex]!, mac, data)) {
-        return this.#remember(value, { id, keyIndex });
+        return this.#remember(cacheKey, { id, keyIndex });
       }
     }
     return null;
   }
 
-  #remember(value: string, ticket: VerifiedTicket): VerifiedTicket {
-    this.#verified.delete(value);
+  #remember(cacheKey: string, ticket: VerifiedTicket): VerifiedTicket {
+    this.#verified.delete(cacheKey);
     if (this.#verified.size >= VERIFIED_CACHE_SIZE) {
       this.#verified.delete(this.#verified.keys().next().value!);
     }
-    this.#verified.set(value, ticket);
+    this.#verified.set(cacheKey, ticket);
     return ticket;
   }
 }

@@ -74,9 +74,10 @@ describe("Keyring", () => {
     expect(await new Keyring([SECRET]).verify("sid", oldValue)).toBeNull();
   });
 
-  it("binds the MAC to the cookie name", async () => {
+  it("binds the MAC to the cookie name, in the verified cache too", async () => {
     const ring = new Keyring([SECRET]);
     const value = await ring.sign("sid", id);
+    expect(await ring.verify("other", value)).toBeNull(); // the same ring remembers `value` for "sid" only
     expect(await new Keyring([SECRET]).verify("other", value)).toBeNull();
     expect(await new Keyring([SECRET]).verify("sid", value)).toMatchObject({ id });
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { memoryStore } from "../adapters/memory.js";
 import { createSessions, SessionError, type SessionEvent, type SessionOptions, withSession } from "../src/index.js";
 import { CookieJar, countingStore, fakeClock, OLD_SECRET, SECRET } from "./helpers.js";
@@ -693,6 +693,34 @@ describe("options", () => {
       expect(build).toThrowError(expect.objectContaining({ code: "ERR_SESSION_OPTIONS", name: "SessionError" }));
     });
   }
+
+  it("shares imported keys and verified tickets across envs that are new objects per request (Deno.serve, Node adapters)", async () => {
+    const sharedStore = memoryStore();
+    const secret = `${SECRET}-per-request-env`;
+    const handler = withSession<{ n: number }, object>(
+      async (_request, ctx) => {
+        const session = await ctx.session();
+        session.set("n", (session.get("n") ?? 0) + 1);
+        return new Response(String(session.get("n")));
+      },
+      () => ({ secrets: secret, store: sharedStore }),
+    );
+    const importKey = vi.spyOn(crypto.subtle, "importKey");
+    const verify = vi.spyOn(crypto.subtle, "verify");
+    try {
+      const jar = new CookieJar();
+      for (let i = 1; i <= 3; i++) {
+        const response = await handler(jar.request(), { incoming: {}, outgoing: {} });
+        expect(await response.text()).toBe(String(i));
+        jar.apply(response);
+      }
+      expect(importKey).toHaveBeenCalledTimes(1);
+      expect(verify).toHaveBeenCalledTimes(0); // every ticket it sees, it signed itself
+    } finally {
+      importKey.mockRestore();
+      verify.mockRestore();
+    }
+  });
 
   it("resolves options given as a function once per env; a bad one rejects the request's promise", async () => {
     let calls = 0;
