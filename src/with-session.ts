@@ -3,7 +3,7 @@ import { SessionError } from "./errors.js";
 import { newSessionId, storeKeyFor } from "./id.js";
 import { type ResolvedOptions, resolveOptions, type SessionEvent, type SessionOptions, type TamperReason } from "./options.js";
 import { parseRecord, Session, type SessionData, type SessionRecord, SessionState } from "./session.js";
-import type { SealedCookieStore, SessionStore, StoreVersion, StoreWriteOptions } from "./store.js";
+import type { SealedCookieStore, SessionStore, StoredValue, StoreVersion, StoreWriteOptions } from "./store.js";
 
 /** Options, or a function of the env that returns them (Workers bindings). */
 export type SessionOptionsInput<Env> = SessionOptions | ((env: Env) => SessionOptions);
@@ -39,6 +39,7 @@ const TOMBSTONE = '{"v":0}';
 /** Settles at once: raced against a store call, it tells whether that call has already answered. */
 const PENDING = Symbol("pending");
 const NOT_YET = Promise.resolve(PENDING);
+const TIMED_OUT = Symbol("timed out");
 
 /**
  * The framework-agnostic pair under {@link withSession}: `open` a handle from a request, use its
@@ -161,38 +162,22 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
   /** Runs one store call under the timeout, turning any failure into a SessionError. */
   async #store<T>(operation: string, call: () => Promise<T>): Promise<T> {
     const { store, storeTimeout } = this.#options;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let error: SessionError;
     try {
-      const pending = call();
-      if (storeTimeout <= 0) return await pending;
-      // An in-process store has usually answered already: arm no timer for it (a timer costs µs).
-      const early = await Promise.race([pending, NOT_YET]);
-      if (early !== PENDING) return early as T;
-      return await Promise.race([
-        pending,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new SessionError(
-                  "ERR_SESSION_STORE_TIMEOUT",
-                  `${store.name} store: ${operation} took longer than ${storeTimeout} ms (\`storeTimeout\`).`,
-                ),
-              ),
-            storeTimeout,
-          );
-        }),
-      ]);
+      const answer = await withinTime(call(), storeTimeout);
+      if (answer !== TIMED_OUT) return answer;
+      error = new SessionError(
+        "ERR_SESSION_STORE_TIMEOUT",
+        `${store.name} store: ${operation} took longer than ${storeTimeout} ms (\`storeTimeout\`).`,
+      );
     } catch (cause) {
-      const error =
+      error =
         cause instanceof SessionError
           ? cause
           : new SessionError("ERR_SESSION_STORE", `${store.name} store: ${operation} failed.`, { cause });
-      this.#emit({ type: "store-error", store: store.name, error });
-      throw error;
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
     }
+    this.#emit({ type: "store-error", store: store.name, error });
+    throw error;
   }
 
   /** The record's absolute expiry in ms, from its own lifetime settings. */
@@ -255,7 +240,7 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     ticket.storeKey ??= await storeKeyFor(ticket.id);
     const storeKey = ticket.storeKey;
     const found = await this.#store("get", () => (store as SessionStore).get(storeKey));
-    const record = found == null ? null : this.#accept(storedText(found), storeKey);
+    const record = this.#accept(storedText(found), storeKey);
     if (!record) return this.#loaded(null, { stale: false, sentCookies });
     const stale = ticket.keyIndex > 0;
     const signed = stale ? undefined : ticketValue;
@@ -348,55 +333,56 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
    * both kinds of store; only where the record goes (a store key, or the cookie itself) differs.
    */
   async #persist(loaded: Loaded): Promise<string[]> {
-    const { state, sentCookies, stale } = loaded;
+    const { state, stale } = loaded;
     const { store, sealed } = this.#options;
     const now = this.#options.clock();
     const base = state.base;
-    const cookies: string[] = [];
-    const expireSent = (keep: readonly string[] = []) => {
-      for (const name of sentCookies) if (!keep.includes(name)) cookies.push(this.#cookie(name, "", 0));
-    };
     if (base && (state.destroyed || state.empty)) {
       if (!sealed) await this.#store("delete", () => (store as SessionStore).delete(loaded.storeKey!));
       this.#emit({ type: "destroyed", store: store.name });
     }
-    if (state.empty) {
-      expireSent();
-      return cookies;
-    }
+    if (state.empty) return this.#expireSent(loaded, []);
     const fresh = !base || state.destroyed;
     const touch = !fresh && !state.modified && this.#touchDue(base, now);
     if (!fresh && !state.modified && !state.regenerate && !touch) {
       // Stamped by an older secret: re-issue under the first one (lazy migration), same expiry.
-      if (stale) cookies.push(...(await this.#ticket(loaded, base, now)));
-      return cookies;
+      return stale ? this.#setCookies(loaded, base, now) : [];
     }
     const record = sealed ? state.applyTo(fresh ? null : base, now) : await this.#writeRecord(loaded, fresh, touch, now);
     // The store skipped a touch-only write: the cookie must not outlive the stored expiry either.
-    if (!record) return cookies;
+    if (!record) return [];
     if (fresh) this.#emit({ type: "created", store: store.name });
     else if (state.regenerate) this.#emit({ type: "regenerated", store: store.name });
-    const cookieChanged =
-      sealed ||
-      fresh ||
-      state.regenerate ||
-      stale ||
-      this.#browserClose(record) !== this.#browserClose(base!) ||
-      !this.#browserClose(record);
-    if (!cookieChanged) return cookies;
-    const lines = await this.#ticket(loaded, record, now);
-    cookies.push(...lines);
-    expireSent(lines.map((line) => line.slice(0, line.indexOf("="))));
-    return cookies;
+    // The same signed id in a browser-close cookie, before and after: nothing for the browser to learn.
+    const cookieUnchanged = !sealed && !fresh && !state.regenerate && !stale && this.#browserClose(record) && this.#browserClose(base!);
+    return cookieUnchanged ? [] : this.#setCookies(loaded, record, now);
   }
 
-  /** The Set-Cookie lines that carry `record`: a signed id, or the sealed record split into chunks. */
-  async #ticket(loaded: Loaded, record: SessionRecord, now: number): Promise<string[]> {
-    const { cookieName, keyring, secrets } = this.#options;
+  /** Set-Cookie lines carrying `record`, and expiring whichever of our cookies the request sent that they replace no more. */
+  async #setCookies(loaded: Loaded, record: SessionRecord, now: number): Promise<string[]> {
     const maxAge = this.#cookieMaxAge(record, now);
+    const pairs = await this.#ticket(loaded, record, now);
+    const lines = pairs.map(([name, value]) => this.#cookie(name, value, maxAge));
+    return [
+      ...lines,
+      ...this.#expireSent(
+        loaded,
+        pairs.map(([name]) => name),
+      ),
+    ];
+  }
+
+  /** Expiring Set-Cookie lines for the cookies of ours the request carried, except those in `keep`. */
+  #expireSent(loaded: Loaded, keep: readonly string[]): string[] {
+    return loaded.sentCookies.filter((name) => !keep.includes(name)).map((name) => this.#cookie(name, "", 0));
+  }
+
+  /** The cookies, as [name, value], that carry `record`: a signed id, or the sealed record split into chunks. */
+  async #ticket(loaded: Loaded, record: SessionRecord, now: number): Promise<[string, string][]> {
+    const { cookieName, keyring, secrets } = this.#options;
     if (!this.#options.sealed) {
       loaded.signed ??= await keyring.sign(cookieName, loaded.id!, loaded.storeKey);
-      return [this.#cookie(cookieName, loaded.signed, maxAge)];
+      return [[cookieName, loaded.signed]];
     }
     const store = this.#options.store as SealedCookieStore;
     const token = await store.seal(JSON.stringify(record), { secrets, cookieName, expiresAt: this.#expiresAt(record), now });
@@ -407,7 +393,7 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
         `${store.name} store: the sealed session is ${token.length} bytes, more than ${store.maxChunks} cookies can carry; keep less in the session or use a server-side store.`,
       );
     }
-    return chunks.map(([name, value]) => this.#cookie(name, value, maxAge));
+    return chunks;
   }
 
   #touchDue(record: SessionRecord, now: number): boolean {
@@ -421,14 +407,7 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
   async #writeRecord(loaded: Loaded, fresh: boolean, touchOnly: boolean, now: number): Promise<SessionRecord | null> {
     const { state } = loaded;
     if (state.regenerate && !fresh) return this.#regenerateRecord(loaded, now);
-    if (!fresh) {
-      return this.#compareAndSet(
-        loaded,
-        now,
-        (next) => JSON.stringify(next),
-        (next) => this.#writeOptions(next, now, touchOnly),
-      );
-    }
+    if (!fresh) return this.#compareAndSet(loaded, now, { touchOnly });
     const record = state.applyTo(null, now);
     const ticket = await this.#mint();
     record.k = ticket.storeKey;
@@ -454,13 +433,7 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     await this.#write(key, value, null, this.#writeOptions(record, now, false));
     let closed = record;
     if (store.compareAndSet) {
-      const tombstone = { expiresAt: now + TOMBSTONE_SECONDS * 1000, ttlSeconds: TOMBSTONE_SECONDS, touchOnly: false };
-      closed = (await this.#compareAndSet(
-        loaded,
-        now,
-        () => TOMBSTONE,
-        () => tombstone,
-      ))!;
+      closed = (await this.#compareAndSet(loaded, now, { close: true }))!;
       closed.k = key;
       const merged = JSON.stringify(closed);
       // Nobody else knows the new id yet: a plain set cannot overwrite anyone's write.
@@ -498,61 +471,52 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
   }
 
   /**
-   * Writes this request's changes over the loaded record. With compare-and-set, a record changed
-   * since it was read is re-read and the changes re-applied to it; a record gone (destroyed or
-   * regenerated elsewhere) is never recreated: ERR_SESSION_INTERRUPTED.
+   * Writes this request's changes over the loaded record (or, with `close`, puts a short-lived
+   * tombstone in its place and returns the record as it would have been). With compare-and-set, a
+   * record changed since it was read is re-read and the changes re-applied to it; a record gone
+   * (destroyed or regenerated elsewhere) is never recreated: ERR_SESSION_INTERRUPTED. Null when
+   * the store skipped a touch-only write.
    */
-  async #compareAndSet(
-    loaded: Loaded,
-    now: number,
-    serialize: (record: SessionRecord) => string,
-    optionsOf: (record: SessionRecord) => StoreWriteOptions,
-  ): Promise<SessionRecord | null> {
+  #compareAndSet(loaded: Loaded, now: number, mode: { touchOnly?: boolean; close?: boolean }): Promise<SessionRecord | null> {
     const store = this.#options.store as SessionStore;
     const key = loaded.storeKey!;
-    const waitAtMost = this.#options.storeTimeout;
-    return oneAtATime(store, key, waitAtMost, () => this.#compareAndSetLoop(store, key, loaded, now, serialize, optionsOf));
-  }
-
-  async #compareAndSetLoop(
-    store: SessionStore,
-    key: string,
-    loaded: Loaded,
-    now: number,
-    serialize: (record: SessionRecord) => string,
-    optionsOf: (record: SessionRecord) => StoreWriteOptions,
-  ): Promise<SessionRecord | null> {
-    let base = loaded.state.base!;
-    let version = loaded.version ?? null;
-    for (let attempt = 1; ; attempt++) {
-      const record = loaded.state.applyTo(base, now);
-      record.k = key;
-      const written = await this.#write(key, serialize(record), version, optionsOf(record));
-      if (written === "skipped") return null;
-      if (written) return record;
-      this.#emit({ type: "conflict", store: store.name, attempt });
-      if (attempt === CAS_ATTEMPTS) {
-        throw new SessionError(
-          "ERR_SESSION_CONFLICT",
-          `${store.name} store: the session kept changing under this request; gave up after ${attempt} attempts.`,
-        );
+    const tombstone = { expiresAt: now + TOMBSTONE_SECONDS * 1000, ttlSeconds: TOMBSTONE_SECONDS, touchOnly: false };
+    return oneAtATime(store, key, this.#options.storeTimeout, async () => {
+      let base = loaded.state.base!;
+      let version = loaded.version ?? null;
+      for (let attempt = 1; ; attempt++) {
+        const record = loaded.state.applyTo(base, now);
+        record.k = key;
+        const written = mode.close
+          ? await this.#write(key, TOMBSTONE, version, tombstone)
+          : await this.#write(key, JSON.stringify(record), version, this.#writeOptions(record, now, mode.touchOnly === true));
+        if (written === "skipped") return null;
+        if (written) return record;
+        this.#emit({ type: "conflict", store: store.name, attempt });
+        if (attempt === CAS_ATTEMPTS) {
+          throw new SessionError(
+            "ERR_SESSION_CONFLICT",
+            `${store.name} store: the session kept changing under this request; gave up after ${attempt} attempts.`,
+          );
+        }
+        await backoff(attempt);
+        const found = await this.#store("get", () => store.get(key));
+        // Gone, a tombstone, corrupt or another key's record: the session ended; never write over it.
+        const fresh = this.#accept(storedText(found), key);
+        if (!fresh) throw interrupted(store.name);
+        base = fresh;
+        version = found!.version ?? null;
       }
-      await backoff(attempt);
-      const found = await this.#store("get", () => store.get(key));
-      // Gone, a tombstone, corrupt or another key's record: the session ended; never write over it.
-      const fresh = found == null ? null : this.#accept(storedText(found), key);
-      if (!fresh) throw interrupted(store.name);
-      base = fresh;
-      version = found!.version ?? null;
-    }
+    });
   }
 }
 
 /**
- * The text a store answered. A malformed answer (not a `StoredValue`) becomes "", which parses as a
- * corrupt record and is reported, instead of passing for a missing one.
+ * The text a store answered: undefined for a missing key. A malformed answer (not a `StoredValue`)
+ * becomes "", which parses as a corrupt record and is reported, instead of passing for a missing one.
  */
-function storedText(found: unknown): string {
+function storedText(found: StoredValue | null): string | undefined {
+  if (found == null) return undefined;
   const value = (found as { value?: unknown }).value;
   return typeof value === "string" ? value : "";
 }
@@ -572,7 +536,7 @@ function oneAtATime<T>(store: SessionStore, key: string, waitAtMost: number, sav
   let queue = savingNow.get(store);
   if (!queue) savingNow.set(store, (queue = new Map()));
   const previous = queue.get(key);
-  const result = (previous ? bounded(previous, waitAtMost) : Promise.resolve()).then(save);
+  const result = (previous ? withinTime(previous, waitAtMost) : Promise.resolve()).then(save);
   const done = result.then(
     () => {},
     () => {},
@@ -584,12 +548,20 @@ function oneAtATime<T>(store: SessionStore, key: string, waitAtMost: number, sav
   return result;
 }
 
-/** Settles when `promise` does, or after `ms` (0: no limit), whichever is first. */
-async function bounded(promise: Promise<void>, ms: number): Promise<void> {
+/**
+ * `promise`'s value, or TIMED_OUT once `ms` have passed first (0: no limit). A promise that has
+ * already settled (an in-process store) arms no timer: a timer costs microseconds per call.
+ */
+async function withinTime<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   if (ms <= 0) return promise;
+  const early = await Promise.race([promise, NOT_YET]);
+  if (early !== PENDING) return early as T;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  if (timer !== undefined) clearTimeout(timer);
+  try {
+    return await Promise.race([promise, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(resolve, ms, TIMED_OUT)))]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
 }
 
 /**
