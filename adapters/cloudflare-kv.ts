@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { utf8 } from "../src/encoding.js";
 import { SessionError } from "../src/errors.js";
 import type { SessionStore, StoredValue, StoreWriteOptions } from "../src/store.js";
 
@@ -47,8 +48,7 @@ interface Metadata {
   expiresAt: number;
 }
 
-const encoder = new TextEncoder();
-const byteLength = (text: string): number => encoder.encode(text).length;
+const byteLength = (text: string): number => utf8.encode(text).length;
 const isRateLimited = (error: unknown): boolean => error instanceof Error && /\b429\b/.test(error.message);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { utf8 } from "../src/encoding.js";
 import { SessionError } from "../src/errors.js";
 import type { SessionStore, StoredValue, StoreVersion, StoreWriteOptions } from "../src/store.js";
 
@@ -72,7 +73,6 @@ interface Head {
   data?: Uint8Array;
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 function isHead(value: unknown): value is Head {
@@ -84,7 +84,7 @@ function isHead(value: unknown): value is Head {
 function prefixBytes(prefix: DenoKvKey): number {
   let bytes = 0;
   for (const part of prefix) {
-    if (typeof part === "string") bytes += encoder.encode(part).length + 2;
+    if (typeof part === "string") bytes += utf8.encode(part).length + 2;
     else if (part instanceof Uint8Array) bytes += part.length + 2;
     else bytes += 10; // numbers, bigints and booleans: a tag and at most 9 bytes
   }
@@ -116,7 +116,7 @@ export function denoKVStore(kv: DenoKvLike, options: DenoKVStoreOptions = {}): S
 
   /** The mutations that replace a key's record; throws before anything is written when too large. */
   const write = (operation: DenoKvAtomicOperation, key: string, value: string, { expiresAt, ttlSeconds }: StoreWriteOptions) => {
-    const bytes = encoder.encode(value);
+    const bytes = utf8.encode(value);
     if (bytes.length > MAX_VALUE_BYTES) {
       throw new SessionError(
         "ERR_SESSION_TOO_LARGE",
