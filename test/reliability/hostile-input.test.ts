@@ -1,15 +1,12 @@
 // Hostile input, property-based (fast-check): junk Cookie headers, tampered tickets, any JSON value
 // through every store, and random flows whose events must never carry an id or a cookie value.
-import { openKv } from "@deno/kv";
 import fc from "fast-check";
-import { Miniflare } from "miniflare";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cloudflareKVStore } from "../../adapters/cloudflare-kv.js";
-import { denoKVStore } from "../../adapters/deno-kv.js";
+import { describe, expect, it } from "vitest";
 import { memoryStore } from "../../adapters/memory.js";
 import { type SessionEvent, type SessionStore, withSession } from "../../src/index.js";
 import { CookieJar, countingStore, OLD_SECRET, SECRET } from "../helpers.js";
 import { faultyStore } from "./faulty-store.js";
+import { onStore, realBackends } from "./util.js";
 
 const URL_ = "http://shop.test/";
 /** A base64url ticket half: the right shape, so only the HMAC can tell it apart. */
@@ -199,37 +196,12 @@ function sameJson(a: unknown, b: unknown): boolean {
   return keysA.every((key) => sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
-let mf: Miniflare | undefined;
-beforeAll(async () => {
-  mf = new Miniflare({
-    modules: true,
-    script: "export default { fetch() { return new Response(); } }",
-    kvNamespaces: ["SESSIONS"],
-    // Loopback only: a free port, and no `request.cf` fetched from the network.
-    host: "127.0.0.1",
-    port: 0,
-    cf: false,
-  });
-  await mf.ready;
-});
-afterAll(async () => {
-  await mf?.dispose();
-});
+/** Property runs per store: the networked backends are slower per request. */
+const RUNS: Record<string, number> = { memory: 150, "deno-kv": 80, "cloudflare-kv": 40 };
+const stores = realBackends().map((backend) => ({ ...backend, runs: RUNS[backend.name]! }));
 
-const stores: { name: string; runs: number; open(): Promise<{ store: SessionStore; close(): void }> }[] = [
-  { name: "memory", runs: 150, open: async () => ({ store: memoryStore(), close() {} }) },
-  {
-    name: "deno-kv",
-    runs: 80,
-    async open() {
-      const kv = await openKv(":memory:");
-      return { store: denoKVStore(kv), close: () => kv.close() };
-    },
-  },
-  { name: "cloudflare-kv", runs: 40, open: async () => ({ store: cloudflareKVStore(await mf!.getKVNamespace("SESSIONS")), close() {} }) },
-];
-
-describe.each(stores)("any JSON value through the $name store", ({ runs, open }) => {
+describe.each(stores)("any JSON value through the $name store", (backend) => {
+  const { runs } = backend;
   function app(store: SessionStore) {
     let pending: { key: string; value: unknown } | undefined;
     const handler = withSession(
@@ -275,9 +247,8 @@ describe.each(stores)("any JSON value through the $name store", ({ runs, open })
   }
 
   it("comes back equal, under any key, set and flashed; Object.prototype is untouched", async () => {
-    const { store, close } = await open();
     const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
-    try {
+    await onStore(backend, async (store) => {
       const { roundTrip } = app(store);
       await fc.assert(
         fc.asyncProperty(awkwardKey, json, async (key, value) => {
@@ -293,9 +264,7 @@ describe.each(stores)("any JSON value through the $name store", ({ runs, open })
         depth === 0 ? "bottom" : depth % 2 ? [deep(depth - 1)] : { __proto__nest: deep(depth - 1) };
       const nested = deep(1000);
       expect(sameJson((await roundTrip("deep", nested)).got, nested)).toBe(true);
-    } finally {
-      close();
-    }
+    })();
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore);
     expect(Object.keys(Object.prototype)).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

@@ -2,59 +2,16 @@
 // request is held at a gate after loading its session, so all of them read the same record before
 // any writes: the worst interleaving, made deterministic. On stores with compare-and-set nothing
 // may be lost; on Workers KV (last-write-wins) the suite checks the losses are exactly LWW's.
-import { openKv } from "@deno/kv";
-import { Miniflare } from "miniflare";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cloudflareKVStore } from "../../adapters/cloudflare-kv.js";
-import { denoKVStore } from "../../adapters/deno-kv.js";
-import { memoryStore } from "../../adapters/memory.js";
+import { describe, expect, it } from "vitest";
 import { createSessions, SessionError, type SessionEvent, type SessionStore, withSession } from "../../src/index.js";
 import { CookieJar, SECRET } from "../helpers.js";
+import { onStore, realBackends } from "./util.js";
 
 const SESSIONS = 20;
 const REQUESTS_PER_SESSION = 50;
 const RACERS = 20;
 
-interface Backend {
-  name: string;
-  lastWriteWins: boolean;
-  open(): Promise<{ store: SessionStore; close(): Promise<void> | void }>;
-}
-
-let mf: Miniflare | undefined;
-beforeAll(async () => {
-  mf = new Miniflare({
-    modules: true,
-    script: "export default { fetch() { return new Response(); } }",
-    kvNamespaces: ["SESSIONS"],
-    // Loopback only: a free port, and no `request.cf` fetched from the network.
-    host: "127.0.0.1",
-    port: 0,
-    cf: false,
-  });
-  await mf.ready;
-});
-afterAll(async () => {
-  await mf?.dispose();
-});
-
-const backends: Backend[] = [
-  { name: "memory", lastWriteWins: false, open: async () => ({ store: memoryStore({ maxEntries: 100_000 }), close() {} }) },
-  {
-    name: "deno-kv",
-    lastWriteWins: false,
-    async open() {
-      const kv = await openKv(":memory:");
-      return { store: denoKVStore(kv), close: () => kv.close() };
-    },
-  },
-  {
-    name: "cloudflare-kv",
-    lastWriteWins: true,
-    // Keys are hashes of fresh random ids, so every test can share the one namespace.
-    open: async () => ({ store: cloudflareKVStore(await mf!.getKVNamespace("SESSIONS")), close() {} }),
-  },
-];
+const backends = realBackends({ maxEntries: 100_000 });
 
 /** Holds requests after they load their session until `open()`; `arrived(n)` resolves once n wait. */
 class Gate {
@@ -134,9 +91,9 @@ const codeOf = (result: PromiseSettledResult<unknown>) =>
   result.status === "fulfilled" ? "ok" : result.reason instanceof SessionError ? result.reason.code : String(result.reason);
 
 describe.each(backends)("$name", (backend) => {
-  it(`${SESSIONS} sessions x ${REQUESTS_PER_SESSION} concurrent requests, each adding its own key`, async () => {
-    const { store, close } = await backend.open();
-    try {
+  it(
+    `${SESSIONS} sessions x ${REQUESTS_PER_SESSION} concurrent requests, each adding its own key`,
+    onStore(backend, async (store) => {
       const app = raceApp(store);
       const jars = await Promise.all(Array.from({ length: SESSIONS }, () => seeded(app)));
       const gate = app.gate();
@@ -162,14 +119,12 @@ describe.each(backends)("$name", (backend) => {
       console.log(
         `[races] ${backend.name}: ${total} requests on ${SESSIONS} sessions, ${kept} increments kept, ${total - kept} lost, ${app.conflicts()} conflicts retried`,
       );
-    } finally {
-      await close();
-    }
-  });
+    }),
+  );
 
-  it(`a logout racing ${RACERS} in-flight saves: the session never comes back (LWW: it does, once a save lands after)`, async () => {
-    const { store, close } = await backend.open();
-    try {
+  it(
+    `a logout racing ${RACERS} in-flight saves: the session never comes back (LWW: it does, once a save lands after)`,
+    onStore(backend, async (store) => {
       const app = raceApp(store);
       const jar = await seeded(app);
       const old = copyOf(jar);
@@ -191,15 +146,12 @@ describe.each(backends)("$name", (backend) => {
         expect(outcomes).toEqual(Array(RACERS).fill("ERR_SESSION_INTERRUPTED"));
         expect(after).toEqual({ isNew: true, data: {} });
       }
-    } finally {
-      await close();
-    }
-  });
+    }),
+  );
 
-  it(`logout and ${RACERS} saves released at once: each save lands before it or is interrupted, and it stays logged out`, async () => {
-    if (backend.lastWriteWins) return;
-    const { store, close } = await backend.open();
-    try {
+  it.skipIf(backend.lastWriteWins)(
+    `logout and ${RACERS} saves released at once: each save lands before it or is interrupted, and it stays logged out`,
+    onStore(backend, async (store) => {
       const app = raceApp(store);
       const jar = await seeded(app);
       const old = copyOf(jar);
@@ -212,15 +164,12 @@ describe.each(backends)("$name", (backend) => {
       await logout;
       for (const code of outcomes) expect(["ok", "ERR_SESSION_INTERRUPTED"]).toContain(code);
       expect(await app.send(old, "/", false)).toEqual({ isNew: true, data: {} });
-    } finally {
-      await close();
-    }
-  });
+    }),
+  );
 
-  it("a save that lands while a login reads the old record is carried into the new session", async () => {
-    if (backend.lastWriteWins) return;
-    const { store, close } = await backend.open();
-    try {
+  it.skipIf(backend.lastWriteWins)(
+    "a save that lands while a login reads the old record is carried into the new session",
+    onStore(backend, async (store) => {
       const app = raceApp(store);
       const jar = await seeded(app);
       const sessions = createSessions({ secrets: SECRET, store });
@@ -235,14 +184,12 @@ describe.each(backends)("$name", (backend) => {
       const response = await login.commit(new Response());
       jar.apply(response);
       expect(await app.send(jar, "/")).toEqual({ isNew: false, data: { cbase: 1, late: "kept", user: "ada" } });
-    } finally {
-      await close();
-    }
-  });
+    }),
+  );
 
-  it(`a login racing ${RACERS} saves on the old cookie: the old session never comes back, no landed save is lost`, async () => {
-    const { store, close } = await backend.open();
-    try {
+  it(
+    `a login racing ${RACERS} saves on the old cookie: the old session never comes back, no landed save is lost`,
+    onStore(backend, async (store) => {
       const app = raceApp(store);
       const jar = await seeded(app);
       const oldJar = copyOf(jar);
@@ -273,8 +220,6 @@ describe.each(backends)("$name", (backend) => {
         if (code === "ok") expect(current.data[`c${n}`]).toBe(1);
         else expect(current.data[`c${n}`]).toBeUndefined();
       });
-    } finally {
-      await close();
-    }
-  });
+    }),
+  );
 });
