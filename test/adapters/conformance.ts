@@ -253,3 +253,29 @@ function applySetCookies(jar: Map<string, string>, response: Response): void {
     else jar.set(pair.slice(0, equals), pair.slice(equals + 1));
   }
 }
+
+/** One case of the suite, named "describe > it". */
+export interface ConformanceCase {
+  name: string;
+  body: () => Promise<void>;
+}
+
+/** The suite as a flat list of cases, for runners with no describe/it of their own (Deno, workerd). */
+export function collectStoreConformance(target: ConformanceTarget): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  const path: string[] = [];
+  defineStoreConformance(
+    {
+      describe(name, body) {
+        path.push(name);
+        body();
+        path.pop();
+      },
+      it(name, body) {
+        cases.push({ name: [...path, name].join(" > "), body });
+      },
+    },
+    target,
+  );
+  return cases;
+}

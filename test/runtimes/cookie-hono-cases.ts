@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { cookieStore } from "../../adapters/cookie.js";
 import { type SessionEnv, session } from "../../src/hono.js";
-import { defineStoreConformance } from "../adapters/conformance.js";
+import { collectStoreConformance } from "../adapters/conformance.js";
 
 export interface CaseResult {
   case: string;
@@ -94,21 +94,7 @@ async function honoCartFlow(env: CookieHonoBindings): Promise<void> {
 
 /** Runs every case and reports each, never throwing. */
 export async function runCookieHonoCases(env: CookieHonoBindings): Promise<CaseResult[]> {
-  const cases: { name: string; body: () => Promise<void> }[] = [];
-  const path: string[] = [];
-  defineStoreConformance(
-    {
-      describe(name, body) {
-        path.push(name);
-        body();
-        path.pop();
-      },
-      it(name, body) {
-        cases.push({ name: [...path, name].join(" > "), body });
-      },
-    },
-    { name: "cookie", create: async () => ({ store: cookieStore() }), capabilities: { sealed: true } },
-  );
+  const cases = collectStoreConformance({ name: "cookie", create: async () => ({ store: cookieStore() }), capabilities: { sealed: true } });
   cases.push({ name: "hono > the cart flow with options from the bindings", body: () => honoCartFlow(env) });
   const results: CaseResult[] = [];
   for (const { name, body } of cases) {

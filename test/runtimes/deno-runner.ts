@@ -4,34 +4,20 @@
 // Run by hand: DENO_NO_UPDATE_CHECK=1 node_modules/.bin/deno run --no-config --no-npm --no-remote \
 //   --sloppy-imports --unstable-kv test/runtimes/deno-runner.ts
 import { type DenoKvLike, denoKVStore } from "../../adapters/deno-kv.js";
-import { defineStoreConformance } from "../adapters/conformance.js";
+import { collectStoreConformance } from "../adapters/conformance.js";
 import { DENO_KV_CAPABILITIES } from "./deno-kv-capabilities.js";
 
 // Only what this file uses; the real global comes from the Deno runtime.
 declare const Deno: { openKv(path: string): Promise<DenoKvLike & { close(): void }>; exit(code: number): never };
 
-const cases: { name: string; body: () => Promise<void> }[] = [];
-const path: string[] = [];
-defineStoreConformance(
-  {
-    describe(name, body) {
-      path.push(name);
-      body();
-      path.pop();
-    },
-    it(name, body) {
-      cases.push({ name: [...path, name].join(" > "), body });
-    },
+const cases = collectStoreConformance({
+  name: "deno-kv (Deno)",
+  async create(clock) {
+    const kv = await Deno.openKv(":memory:");
+    return { store: denoKVStore(kv, { clock }), cleanup: () => kv.close() };
   },
-  {
-    name: "deno-kv (Deno)",
-    async create(clock) {
-      const kv = await Deno.openKv(":memory:");
-      return { store: denoKVStore(kv, { clock }), cleanup: () => kv.close() };
-    },
-    capabilities: DENO_KV_CAPABILITIES,
-  },
-);
+  capabilities: DENO_KV_CAPABILITIES,
+});
 
 let failed = 0;
 for (const { name, body } of cases) {
