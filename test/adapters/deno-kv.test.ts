@@ -112,7 +112,8 @@ describe("deno-kv store", () => {
     expect(((await (await handler(jar.request())).json()) as { blobLength: number }).blobLength).toBe(100_000);
   });
 
-  it("merges two concurrent saves of different keys, even when the session spans chunks", async () => {
+  /** A session spanning chunks, opened by two requests at once (two tabs) that have both read it. */
+  async function twoTabsOnASplitSession() {
     const kv = await freshKv();
     const clock = fakeClock();
     const options = { secrets: [SECRET], store: denoKVStore(kv, { clock }), clock };
@@ -121,6 +122,11 @@ describe("deno-kv store", () => {
     const sessions = createSessions<Data>(options);
     const [tab1, tab2] = await Promise.all([sessions.open(jar.request()), sessions.open(jar.request())]);
     const [s1, s2] = await Promise.all([tab1.session(), tab2.session()]);
+    return { kv, jar, sessions, tab1, tab2, s1, s2 };
+  }
+
+  it("merges two concurrent saves of different keys, even when the session spans chunks", async () => {
+    const { jar, sessions, tab1, tab2, s1, s2 } = await twoTabsOnASplitSession();
     s1.set("a", 1);
     s2.set("b", 2);
     await Promise.all([tab1.commit(new Response()), tab2.commit(new Response())]);
@@ -129,14 +135,7 @@ describe("deno-kv store", () => {
   });
 
   it("never resurrects a session destroyed by a racing request", async () => {
-    const kv = await freshKv();
-    const clock = fakeClock();
-    const options = { secrets: [SECRET], store: denoKVStore(kv, { clock }), clock };
-    const jar = new CookieJar();
-    jar.apply(await app(options)(jar.request("http://shop.test/blob?chars=60000")));
-    const sessions = createSessions<Data>(options);
-    const [tab1, tab2] = await Promise.all([sessions.open(jar.request()), sessions.open(jar.request())]);
-    const [s1, s2] = await Promise.all([tab1.session(), tab2.session()]);
+    const { kv, tab1, tab2, s1, s2 } = await twoTabsOnASplitSession();
     s1.destroy();
     s2.set("n", 5);
     await tab1.commit(new Response("bye"));
