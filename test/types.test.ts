@@ -1,7 +1,6 @@
 import { expectTypeOf, it } from "vitest";
 import { memoryStore } from "../adapters/memory.js";
 import { type Session, type SessionContext, withSession } from "../src/index.js";
-import { SECRET } from "./helpers.js";
 
 type Data = { cart: Record<string, number>; user?: string };
 
@@ -27,5 +26,4 @@ it("types session values from the Data generic", () => {
     (env) => ({ secrets: env.KV, store: memoryStore() }),
   );
   expectTypeOf(handler).toEqualTypeOf<(request: Request, env?: { KV: string }, executionCtx?: unknown) => Promise<Response>>();
-  void SECRET;
 });
