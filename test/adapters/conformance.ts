@@ -5,6 +5,7 @@
 // get/set/delete) runs only the session-level cases, through the same handler code.
 import assert from "node:assert/strict";
 import { type AnySessionStore, createSessions, type SessionStore, type StoreWriteOptions, withSession } from "../../src/index.js";
+import { CookieJar } from "../helpers.js";
 
 export interface ConformanceFixture<Store extends AnySessionStore = SessionStore> {
   store: Store;
@@ -162,22 +163,20 @@ export function defineStoreConformance({ describe, it }: Runner, target: Conform
         },
         { secrets: SECRET, store, clock },
       );
-      const jar = new Map<string, string>();
-      let cookie = "";
+      const jar = new CookieJar();
       const visit = async (path: string) => {
-        const response = await handler(new Request(`https://shop.test${path}`, { headers: { cookie } }));
-        applySetCookies(jar, response);
-        cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
+        const response = await handler(jar.request(`https://shop.test${path}`));
+        jar.apply(response);
         return (await response.json()) as { cart: Record<string, number>; user: string | null };
       };
       await visit("/add");
       assert.deepEqual(await visit("/add"), { cart: { apple: 2 }, user: null });
-      const before = cookie;
+      const before = jar.header();
       assert.deepEqual(await visit("/login"), { cart: { apple: 2 }, user: "ada" });
-      assert.notEqual(cookie, before);
+      assert.notEqual(jar.header(), before);
       assert.deepEqual(await visit("/"), { cart: { apple: 2 }, user: "ada" });
       await visit("/logout");
-      assert.equal(cookie, "");
+      assert.equal(jar.header(), undefined);
       assert.deepEqual(await visit("/"), { cart: {}, user: null });
     });
 
@@ -193,11 +192,10 @@ export function defineStoreConformance({ describe, it }: Runner, target: Conform
         },
         { secrets: SECRET, store, clock, maxAge: 3600 },
       );
-      const jar = new Map<string, string>();
+      const jar = new CookieJar();
       const visit = async (path: string) => {
-        const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
-        const response = await handler(new Request(`https://shop.test${path}`, { headers: { cookie } }));
-        applySetCookies(jar, response);
+        const response = await handler(jar.request(`https://shop.test${path}`));
+        jar.apply(response);
         return (await response.json()) as { n: number; notice: string | null; isNew: boolean };
       };
       assert.deepEqual(await visit("/add"), { n: 1, notice: null, isNew: true });
@@ -242,16 +240,6 @@ export function defineStoreConformance({ describe, it }: Runner, target: Conform
       });
     }
   });
-}
-
-/** Applies a response's Set-Cookie lines to a name → value jar, as a browser would (Max-Age=0 deletes). */
-function applySetCookies(jar: Map<string, string>, response: Response): void {
-  for (const line of response.headers.getSetCookie()) {
-    const pair = line.split(";")[0]!;
-    const equals = pair.indexOf("=");
-    if (/;\s*Max-Age=0(?:;|$)/i.test(line)) jar.delete(pair.slice(0, equals));
-    else jar.set(pair.slice(0, equals), pair.slice(equals + 1));
-  }
 }
 
 /** One case of the suite, named "describe > it". */

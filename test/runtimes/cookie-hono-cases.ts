@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { cookieStore } from "../../adapters/cookie.js";
 import { type SessionEnv, session } from "../../src/hono.js";
 import { collectStoreConformance } from "../adapters/conformance.js";
+import { CookieJar } from "../helpers.js";
 
 export interface CaseResult {
   case: string;
@@ -19,24 +20,6 @@ export interface CookieHonoBindings {
 }
 
 type Data = { cart?: Record<string, number>; blob?: string };
-
-/** Name → value cookies, applying Set-Cookie lines as a browser would. */
-class Jar {
-  readonly cookies = new Map<string, string>();
-  apply(response: Response): string[] {
-    const lines = response.headers.getSetCookie();
-    for (const line of lines) {
-      const pair = line.split(";")[0]!;
-      const name = pair.slice(0, pair.indexOf("="));
-      if (/;\s*Max-Age=0(?:;|$)/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, pair.slice(name.length + 1));
-    }
-    return lines;
-  }
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  }
-}
 
 function cartApp() {
   const app = new Hono<SessionEnv<Data, CookieHonoBindings>>();
@@ -65,7 +48,7 @@ function cartApp() {
 
 async function honoCartFlow(env: CookieHonoBindings): Promise<void> {
   const app = cartApp();
-  const jar = new Jar();
+  const jar = new CookieJar();
   const send = async (method: string, path: string, cookie = jar.header()) => {
     const response = await app.request(`https://shop.test${path}`, { method, headers: cookie ? { cookie } : {} }, env);
     const lines = jar.apply(response);
