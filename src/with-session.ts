@@ -254,24 +254,28 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     const isOurs = (name: string) => name === cookieName || (name.startsWith(prefix) && /^[1-9]\d*$/.test(name.slice(prefix.length)));
     const cookies = readCookies(this.#request.headers.get("cookie"), isOurs);
     const sentCookies = [...cookies.keys()];
-    let token = cookies.get(cookieName)?.[0];
-    if (token === undefined && cookies.has(`${prefix}1`)) {
-      token = "";
-      for (let index = 1; cookies.has(`${prefix}${index}`); index++) token += cookies.get(`${prefix}${index}`)![0];
+    // Every `<name>` value (a browser sends one per path or domain), and the chunks joined.
+    const tokens = [...(cookies.get(cookieName) ?? [])];
+    if (cookies.has(`${prefix}1`)) {
+      let joined = "";
+      for (let index = 1; cookies.has(`${prefix}${index}`); index++) joined += cookies.get(`${prefix}${index}`)![0];
+      tokens.push(joined);
     }
-    if (!token) return this.#loaded(null, { stale: false, sentCookies });
     const context = { secrets, cookieName, expiresAt: 0, now: clock() };
-    const opened = await (store as SealedCookieStore).unseal(token, context).catch(() => null);
-    if (opened === "expired") {
-      this.#emit({ type: "expired", store: store.name });
-      return this.#loaded(null, { stale: false, sentCookies });
+    let found: { value: string; stale: boolean } | undefined;
+    for (const token of tokens) {
+      if (!token) continue;
+      const opened = await (store as SealedCookieStore).unseal(token, context).catch(() => null);
+      if (opened === "expired") this.#emit({ type: "expired", store: store.name });
+      else if (!opened) this.#tampered("bad-signature");
+      else if (found && found.value !== opened.value) {
+        // Two authentic sessions at once: trust neither, as with two valid ids.
+        this.#tampered("ambiguous-cookies");
+        return this.#loaded(null, { stale: false, sentCookies });
+      } else found ??= opened;
     }
-    if (!opened) {
-      this.#tampered("bad-signature");
-      return this.#loaded(null, { stale: false, sentCookies });
-    }
-    const record = this.#accept(opened.value, undefined);
-    return this.#loaded(record, { stale: record !== null && opened.stale, sentCookies });
+    const record = found ? this.#accept(found.value, undefined) : null;
+    return this.#loaded(record, { stale: record !== null && found!.stale, sentCookies });
   }
 
   async commit(response: Response): Promise<Response> {

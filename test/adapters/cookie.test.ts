@@ -217,6 +217,27 @@ describe("cookie store: tampering", () => {
   });
 });
 
+describe("cookie store: several cookies with the name", () => {
+  const read = (handler: ReturnType<typeof app>["handler"], header: string) =>
+    handler(new Request("https://shop.test/", { headers: { cookie: header } })).then((response) => response.json());
+
+  it("a forged one beside a valid one is ignored; two valid sessions at once mean no session", async () => {
+    const { handler, events } = app({ store: cookieStore() });
+    const a = new CookieJar();
+    const b = new CookieJar();
+    await visit(handler, a, "/add");
+    await visit(handler, b, "/add");
+    await visit(handler, b, "/add");
+    const tokenA = a.cookies.get("sid")!;
+    const tokenB = b.cookies.get("sid")!;
+    expect(await read(handler, `sid=forged; sid=${tokenA}`)).toEqual({ cart: { apple: 1 }, blob: 0, isNew: false });
+    expect(await read(handler, `sid=${tokenB}; sid=forged`)).toEqual({ cart: { apple: 2 }, blob: 0, isNew: false });
+    events.length = 0;
+    expect(await read(handler, `sid=${tokenA}; sid=${tokenB}`)).toEqual({ cart: {}, blob: 0, isNew: true });
+    expect(events).toContainEqual({ type: "tampered", store: "cookie", reason: "ambiguous-cookies" });
+  });
+});
+
 describe("cookie store: rotation", () => {
   it("a cookie sealed under an older secret opens, is re-issued under the first, and dies with the old secret", async () => {
     const before = app({ store: cookieStore(), secrets: [OLD_SECRET] });
