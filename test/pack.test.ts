@@ -1,0 +1,194 @@
+// The published package as a user gets it: `npm pack` run on a copy of the working tree without
+// dist/ (so `prepack` must build it), the tarball unpacked into a fresh folder's node_modules next to
+// the dependencies it declares, and every export subpath loaded from there by Node (import and
+// require) and by Deno. Also checks what the tarball ships: every file the exports point to, the
+// LICENSE, the sources the maps name, and no tests or stale build output.
+//
+// The dependencies are copied from this repo's node_modules rather than fetched, so the test runs
+// offline and always against the locked versions.
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, posix, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const isWindows = process.platform === "win32";
+
+interface PackageJson {
+  name: string;
+  version: string;
+  exports: Record<string, string | { types: string; default: string }>;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
+// The runtime exports each subpath must have. A subpath missing here fails the test below, so a new
+// entry point gets its line.
+const EXPECTED_EXPORTS: Record<string, string[]> = {
+  coatcheck: ["withSession", "createSessions", "Session", "SessionError"],
+  "coatcheck/adapters/memory": ["memoryStore"],
+  "coatcheck/adapters/cloudflare-kv": ["cloudflareKVStore"],
+  "coatcheck/adapters/deno-kv": ["denoKVStore"],
+  "coatcheck/adapters/cookie": ["cookieStore"],
+  "coatcheck/hono": ["session"],
+};
+
+// What a fresh clone would not have (ignored by git, or written only by an install or a build).
+const NOT_IN_A_CHECKOUT = new Set([".git", "node_modules", "dist", "test-results", ".wrangler"]);
+
+let work: string;
+let consumer: string;
+let pkg: PackageJson;
+let shipped: string[];
+
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
+  try {
+    return execFileSync(command, args, {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1", npm_config_update_notifier: "false", ...env },
+      // npm and the deno shim are .cmd files on Windows, which only a shell runs.
+      shell: isWindows,
+    });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    // Not kept as the cause: vitest would print the same output a second time.
+    throw new Error(`${command} ${args.join(" ")} failed in ${cwd}\n${stdout ?? ""}\n${stderr ?? ""}`);
+  }
+}
+
+function specifierOf(subpath: string): string {
+  return subpath === "." ? pkg.name : `${pkg.name}/${subpath.slice(2)}`;
+}
+
+function exportSubpaths(): string[] {
+  return Object.keys(pkg.exports).filter((subpath) => subpath !== "./package.json");
+}
+
+function listFiles(folder: string): string[] {
+  const entries = readdirSync(folder, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(folder, join(entry.parentPath, entry.name)).split(sep).join("/"));
+}
+
+/** Copies the working tree as a clone would have it, with a stale file in dist/ for the build to clear. */
+function copyCheckout(checkout: string): void {
+  cpSync(root, checkout, { recursive: true, filter: (source) => !NOT_IN_A_CHECKOUT.has(basename(source)) });
+  // tsc, run by prepack, comes from this repo's install.
+  symlinkSync(join(root, "node_modules"), join(checkout, "node_modules"), "junction");
+  mkdirSync(join(checkout, "dist"));
+  writeFileSync(join(checkout, "dist", "stale.js"), "export const removedLongAgo = true;\n");
+}
+
+/** Unpacks the tarball into node_modules and copies in what the package declares it needs. */
+function installTarball(tarball: string): void {
+  const installed = join(consumer, "node_modules", pkg.name);
+  mkdirSync(installed, { recursive: true });
+  run("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"], consumer);
+  for (const dependency of Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })) {
+    cpSync(join(root, "node_modules", dependency), join(consumer, "node_modules", dependency), { recursive: true, dereference: true });
+  }
+  const manifest = { private: true, type: "module", dependencies: { [pkg.name]: pkg.version } };
+  writeFileSync(join(consumer, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** Writes the scripts that load every subpath and print each one's export names as JSON. */
+function writeImportScripts(specifiers: string[]): void {
+  const list = JSON.stringify(specifiers);
+  writeFileSync(
+    join(consumer, "import-all.mjs"),
+    `const names = {};\nfor (const specifier of ${list}) names[specifier] = Object.keys(await import(specifier)).sort();\nconsole.log(JSON.stringify(names));\n`,
+  );
+  writeFileSync(
+    join(consumer, "require-all.cjs"),
+    `const names = {};\nfor (const specifier of ${list}) names[specifier] = Object.keys(require(specifier)).sort();\nconsole.log(JSON.stringify(names));\n`,
+  );
+}
+
+/** Checks the JSON printed by import-all.mjs or require-all.cjs against EXPECTED_EXPORTS. */
+function expectEveryExport(output: string): void {
+  const names = JSON.parse(output) as Record<string, string[]>;
+  for (const [specifier, expected] of Object.entries(EXPECTED_EXPORTS)) {
+    expect(names[specifier], specifier).toEqual(expect.arrayContaining(expected));
+  }
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "coatcheck-pack-"));
+  const checkout = join(work, "checkout");
+  consumer = join(work, "consumer");
+  mkdirSync(checkout);
+  mkdirSync(consumer);
+
+  copyCheckout(checkout);
+  run("npm", ["pack", "--pack-destination", work], checkout);
+  const tarballs = readdirSync(work).filter((file) => file.endsWith(".tgz"));
+  expect(tarballs, "npm pack writes one tarball").toHaveLength(1);
+
+  pkg = JSON.parse(readFileSync(join(checkout, "package.json"), "utf8")) as PackageJson;
+  installTarball(join(work, tarballs[0]!));
+  shipped = listFiles(join(consumer, "node_modules", pkg.name));
+  writeImportScripts(exportSubpaths().map(specifierOf));
+}, 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("npm pack", () => {
+  it("ships every file the exports point to, the LICENSE and the README", () => {
+    const wanted = ["package.json", "LICENSE", "README.md"];
+    for (const subpath of exportSubpaths()) {
+      const target = pkg.exports[subpath] as { types: string; default: string };
+      wanted.push(posix.normalize(target.types), posix.normalize(target.default));
+    }
+    expect(shipped).toEqual(expect.arrayContaining(wanted));
+  });
+
+  it("ships the build and the TypeScript sources, and no tests, examples or stale build output", () => {
+    const allowed =
+      /^(?:package\.json|LICENSE|README\.md|dist\/(?:src|adapters)\/[\w-]+\.(?:js|d\.ts)(?:\.map)?|(?:src|adapters)\/[\w-]+\.ts)$/;
+    expect(shipped.filter((file) => !allowed.test(file))).toEqual([]);
+    expect(shipped).not.toContain("dist/stale.js");
+  });
+
+  it("gives every source and declaration map a source file inside the package", () => {
+    const maps = shipped.filter((file) => file.endsWith(".map"));
+    expect(maps).toEqual(expect.arrayContaining(["dist/src/index.js.map", "dist/src/index.d.ts.map"]));
+    for (const map of maps) {
+      const { sources } = JSON.parse(readFileSync(join(consumer, "node_modules", pkg.name, map), "utf8")) as { sources: string[] };
+      expect(sources.length, map).toBeGreaterThan(0);
+      for (const source of sources) expect(shipped, `${map} -> ${source}`).toContain(posix.join(posix.dirname(map), source));
+    }
+  });
+});
+
+describe("the packed package, installed", () => {
+  it("has an expectation for every export subpath", () => {
+    expect(Object.keys(EXPECTED_EXPORTS).sort()).toEqual(exportSubpaths().map(specifierOf).sort());
+  });
+
+  it("imports every subpath in Node", () => {
+    expectEveryExport(run(process.execPath, ["import-all.mjs"], consumer));
+  });
+
+  it(`requires every subpath from CommonJS in Node ${process.versions.node} (require(esm), Node >= 20.19)`, () => {
+    expectEveryExport(run(process.execPath, ["require-all.cjs"], consumer));
+  });
+
+  it("imports every subpath in Deno from node_modules, with no network", () => {
+    const deno = join(root, "node_modules", ".bin", "deno");
+    const env = { DENO_DIR: join(work, "deno-dir"), DENO_NO_UPDATE_CHECK: "1" };
+    const output = run(
+      deno,
+      ["run", "--node-modules-dir=manual", "--cached-only", "--no-remote", "--no-prompt", "import-all.mjs"],
+      consumer,
+      env,
+    );
+    expectEveryExport(output);
+  });
+});
