@@ -5,7 +5,9 @@
  *
  * A session above Deno KV's 64 KiB value limit is split over several keys written in one atomic
  * operation and read back whole; one above what a single atomic operation can carry (768 KiB) is
- * refused with `ERR_SESSION_TOO_LARGE` before anything is written. Nothing is ever truncated.
+ * refused with `ERR_SESSION_TOO_LARGE` before anything is written. Nothing is ever truncated. A
+ * record whose chunks are missing or do not match its head is read as corrupt (the core then starts
+ * a fresh session and reports `tampered`), never as an error on every request.
  *
  * Deno KV deletes expired keys lazily, so the record's absolute expiry is stored with it and a
  * read past it returns nothing.
@@ -135,7 +137,7 @@ export function denoKVStore(kv: DenoKvLike, options: DenoKVStoreOptions = {}): S
     return operation;
   };
 
-  /** The chunks of a head, or null when a concurrent write replaced them between the two reads. */
+  /** The chunks of a head, or null when one is missing or from another write than the head. */
   const readChunks = async (key: string, head: Head, versionstamp: string): Promise<Uint8Array | null> => {
     const keys = Array.from({ length: head.chunks }, (_, index) => chunkKey(key, index));
     const whole = new Uint8Array(head.chunks * CHUNK_BYTES);
@@ -160,6 +162,11 @@ export function denoKVStore(kv: DenoKvLike, options: DenoKVStoreOptions = {}): S
       if (expired || head.chunks === 0) return { value: expired ? "" : decoder.decode(head.data), version: entry.versionstamp, expired };
       const bytes = await readChunks(key, head, entry.versionstamp);
       if (bytes) return { value: decoder.decode(bytes), version: entry.versionstamp, expired };
+      // A head and its chunks are written in one atomic operation. Chunks that do not match a head
+      // that is still there unchanged are damaged, not being replaced: return "", which the core
+      // reports as a corrupt record (a `tampered` event and a fresh session), with the version so
+      // that compare-and-set can still write over it. Only a head that changed is worth a retry.
+      if ((await kv.get(headKey(key))).versionstamp === entry.versionstamp) return { value: "", version: entry.versionstamp, expired };
     }
     throw new SessionError("ERR_SESSION_STORE", `deno-kv store: the session kept changing while being read (${READ_ATTEMPTS} attempts).`);
   };

@@ -3,7 +3,8 @@
 import { type Kv, type KvKey, openKv } from "@deno/kv";
 import { afterEach, describe, expect, it } from "vitest";
 import { type DenoKvLike, denoKVStore } from "../../adapters/deno-kv.js";
-import { createSessions, type SessionOptions, withSession } from "../../src/index.js";
+import { createSessions, type SessionEvent, type SessionOptions, withSession } from "../../src/index.js";
+import { parseRecord } from "../../src/session.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { DENO_KV_CAPABILITIES } from "../runtimes/deno-kv-capabilities.js";
 import { defineStoreConformance } from "./conformance.js";
@@ -165,6 +166,46 @@ describe("deno-kv store", () => {
     const found = await denoKVStore(racing, { clock }).get("k");
     expect(interleaved).toBe(true);
     expect(found?.value).toBe(second);
+  });
+
+  it("reads a split record whose chunk is gone or replaced as corrupt, not as a store error, and lets compare-and-set overwrite it", async () => {
+    const kv = await freshKv();
+    const clock = fakeClock();
+    const store = denoKVStore(kv, { clock });
+    await store.set("gone", "a".repeat(200_000), far(clock));
+    await store.set("replaced", "b".repeat(200_000), far(clock));
+    await kv.delete(["coatcheck", "sessions", "gone", 1]);
+    await kv.set(["coatcheck", "sessions", "replaced", 2], new Uint8Array(10));
+    for (const key of ["gone", "replaced"]) {
+      const found = await store.get(key);
+      expect(found?.value).toBe("");
+      expect(parseRecord(found!.value)).toBeNull();
+      expect(await store.compareAndSet!(key, "fixed", found!.version!, far(clock))).toBe(true);
+      expect((await store.get(key))?.value).toBe("fixed");
+    }
+  });
+
+  it("answers a request whose record lost a chunk with a fresh session and a tampered event, not a 500", async () => {
+    const kv = await freshKv();
+    const clock = fakeClock();
+    const events: SessionEvent[] = [];
+    const handler = app({
+      secrets: [SECRET],
+      store: denoKVStore(kv, { clock }),
+      clock,
+      onEvent: (event) => {
+        events.push(event);
+      },
+    });
+    const jar = new CookieJar();
+    jar.apply(await handler(jar.request("http://shop.test/blob?chars=102400")));
+    const [head, firstChunk] = await keysUnder(kv);
+    expect(firstChunk).toEqual([...head!, 0]);
+    await kv.delete(firstChunk!);
+    const response = await handler(jar.request());
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { blobLength: number }).blobLength).toBe(0);
+    expect(events).toContainEqual({ type: "tampered", store: "deno-kv", reason: "corrupt-record" });
   });
 
   it("treats a record past its expiry as absent for compareAndSet(null), though Deno KV has not purged it", async () => {
