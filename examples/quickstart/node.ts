@@ -1,24 +1,17 @@
-// The README's Node quick start: `npm run build && node --experimental-strip-types` is not needed;
-// `npm run start:quickstart` runs it through the built package.
 import { serve } from "@hono/node-server";
 import { withSession } from "coatcheck";
 import { memoryStore } from "coatcheck/adapters/memory";
 
-type Data = { visits: number };
+// One or more secrets separated by spaces, newest first.
+const SESSION_SECRETS = process.env.SESSION_SECRETS ?? "";
 
-// In production, set SESSION_SECRET to at least 32 random characters (`openssl rand -base64 32`).
-const secret = process.env.SESSION_SECRET ?? "dev-only-secret-dev-only-secret-dev-only";
-
-export const fetch = withSession<Data>(
+const app = withSession<{ visits: number }>(
   async (_request, ctx) => {
-    const session = await ctx.session();
-    const visits = (session.get("visits") ?? 0) + 1;
-    session.set("visits", visits);
-    return new Response(`You have visited ${visits} time${visits === 1 ? "" : "s"}.\n`);
+    const session = await ctx.session(); // read from the store on the first call only
+    const visits = session.update("visits", (visits = 0) => visits + 1);
+    return new Response(`Visits: ${visits}\n`);
   },
-  { secrets: [secret], store: memoryStore() },
+  { secrets: SESSION_SECRETS.split(" "), store: memoryStore(), cookie: { name: "__Host-sid" } },
 );
 
-export function start(port = Number(process.env.PORT ?? 3000)) {
-  return serve({ fetch, port });
-}
+serve({ fetch: app, port: Number(process.env.PORT ?? 3000) }, (info) => console.log(`Listening on http://localhost:${info.port}/`));
