@@ -20,25 +20,41 @@ export const isCookieName = (name: string): boolean => TOKEN.test(name);
 export const isCookiePath = (path: string): boolean => PATH_VALUE.test(path);
 export const isCookieDomain = (domain: string): boolean => DOMAIN_VALUE.test(domain);
 
+/** §5.6 trims names and values of WSP (space and horizontal tab) only: never U+00A0 or other Unicode spaces. */
+function trimWsp(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text[start] === " " || text[start] === "\t")) start++;
+  while (end > start && (text[end - 1] === " " || text[end - 1] === "\t")) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
 /**
- * The values of the cookies named in `names` from a `Cookie` header, in header order, as a map from
+ * The values of the cookies `accept`ed from a `Cookie` header, in header order, as a map from
  * name to every value sent under it (a browser sends several when paths or domains differ).
  * Lenient as §5.6 asks a server to be: pairs without "=" are skipped, and surrounding DQUOTEs are
  * removed from values. Values are not percent-decoded: coatcheck's own values never need it.
+ * Names are compared exactly: a `\u00A0__Host-sid` is not `__Host-sid` (browsers do not hold it to
+ * the prefix's rules). A value repeated under one name is kept once, and at most `maxValues` are
+ * kept per name, plus one that tells there were more: the work a forged header causes is bounded.
  */
-export function readCookies(header: string | null, accept: (name: string) => boolean): Map<string, string[]> {
+export function readCookies(
+  header: string | null,
+  accept: (name: string) => boolean,
+  maxValues = Number.POSITIVE_INFINITY,
+): Map<string, string[]> {
   const found = new Map<string, string[]>();
   if (!header) return found;
   for (const pair of header.split(";")) {
     const equals = pair.indexOf("=");
     if (equals < 0) continue;
-    const name = pair.slice(0, equals).trim();
+    const name = trimWsp(pair.slice(0, equals));
     if (!accept(name)) continue;
-    let value = pair.slice(equals + 1).trim();
+    let value = trimWsp(pair.slice(equals + 1));
     if (value.length > 1 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
     const values = found.get(name);
-    if (values) values.push(value);
-    else found.set(name, [value]);
+    if (!values) found.set(name, [value]);
+    else if (values.length <= maxValues && !values.includes(value)) values.push(value);
   }
   return found;
 }

@@ -25,7 +25,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { Session, SessionData } from "./session.js";
-import { createSessions, type SessionOptionsInput } from "./with-session.js";
+import { abandonHandle, createSessions, type SessionHandle, type SessionOptionsInput } from "./with-session.js";
 
 /**
  * What the `session` variable holds: call it to load the session (memoised per request).
@@ -93,7 +93,7 @@ export function session<Data extends SessionData = SessionData, Env extends obje
     c.set("session", () => handle.session());
     await next();
     // The route threw and Hono's onError answered: save nothing, as withSession does.
-    if (c.error) return;
+    if (c.error) return abandonHandle(handle as SessionHandle<SessionData>);
     const committed = await handle.commit(c.res);
     if (committed === c.res) return;
     // A copy (the route's response had immutable headers). Hono's `res` setter would copy the old

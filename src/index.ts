@@ -24,7 +24,8 @@
  * @module
  */
 export { SessionError, type SessionErrorCode } from "./errors.js";
-export type { CookieOptions, SessionEvent, SessionOptions, TamperReason } from "./options.js";
+export type { SessionEvent, SessionEventListener, TamperReason } from "./events.js";
+export type { CookieOptions, SessionOptions } from "./options.js";
 export { Session, type SessionData } from "./session.js";
 export type {
   AnySessionStore,

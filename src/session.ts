@@ -206,11 +206,12 @@ export class Session<Data extends SessionData = SessionData> {
     return this.#state.data.has(key) || this.#state.flashIn.has(key);
   }
 
-  /** Removes `key`; true when it was there. */
+  /** Removes `key`; true when it was there. Deleting a key that is not there changes nothing (no write). */
   delete(key: keyof Data & string): boolean {
     this.#mutable();
+    if (!this.#state.data.delete(key)) return false;
     this.#state.changes.set(key, null);
-    return this.#state.data.delete(key);
+    return true;
   }
 
   /** Removes every key (the session itself stays; see `destroy`). */

@@ -1,19 +1,49 @@
-import { MAX_COOKIE_NAME_VALUE_BYTES, readCookies, serializeCookie } from "./cookie.js";
+import { MAX_COOKIE_AGE_SECONDS, MAX_COOKIE_NAME_VALUE_BYTES, readCookies, serializeCookie } from "./cookie.js";
 import { SessionError } from "./errors.js";
+import { deliverEvent, type SessionEvent, type TamperReason } from "./events.js";
 import { newSessionId, storeKeyFor } from "./id.js";
-import { type ResolvedOptions, resolveOptions, type SessionEvent, type SessionOptions, type TamperReason } from "./options.js";
+import { type ResolvedOptions, resolveOptions, type SessionOptions } from "./options.js";
 import { parseRecord, Session, type SessionData, type SessionRecord, SessionState } from "./session.js";
 import type { SealedCookieStore, SessionStore, StoredValue, StoreVersion, StoreWriteOptions } from "./store.js";
 
 /** Options, or a function of the env that returns them (Workers bindings). */
 export type SessionOptionsInput<Env> = SessionOptions | ((env: Env) => SessionOptions);
 
-/** What a wrapped handler receives beside the request. */
+/**
+ * The part of a Workers `ExecutionContext` a handler uses. Elsewhere (Deno, Bun, Node), where the
+ * server passes none, `waitUntil` lets the promise run on and logs it if it rejects.
+ */
+export interface ExecutionContextLike {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException?(): void;
+}
+
+/**
+ * What a wrapped handler receives beside the request. Declare a handler apart from `withSession`
+ * with it.
+ *
+ * @example
+ * ```ts
+ * import type { SessionContext } from "coatcheck";
+ *
+ * type Data = { visits: number };
+ * export async function handler(request: Request, ctx: SessionContext<Data>): Promise<Response> {
+ *   const session = await ctx.session();
+ *   session.update("visits", (visits = 0) => visits + 1);
+ *   return new Response(`visit ${session.get("visits")}`);
+ * }
+ * ```
+ */
 export interface SessionContext<Data extends SessionData = SessionData, Env = unknown> {
   /** The session, loaded from the store on the first call only. */
   session(): Promise<Session<Data>>;
+  /**
+   * The second argument the runtime passed: the bindings on Workers, `info` under `Deno.serve`, the
+   * `Server` under `Bun.serve`. Name its type with the second type parameter: `withSession<Data, Env>`.
+   */
   env: Env;
-  executionCtx: unknown;
+  /** The Workers `ExecutionContext`; elsewhere a stand-in whose `waitUntil` lets the promise run on. */
+  executionCtx: ExecutionContextLike;
 }
 
 /** One request's session, opened from a request and committed onto its response. */
@@ -64,14 +94,22 @@ export function createSessions<Data extends SessionData = SessionData, Env = unk
   const resolve = optionsResolver(options);
   return {
     async open(request, env) {
-      return new RequestSession<Data>(resolve(env as Env), request);
+      const resolved = resolve(env as Env);
+      const handle = new RequestSession<Data>(resolved, request);
+      claimRequest(request, resolved.cookieName, handle as RequestSession<SessionData>);
+      return handle;
     },
   };
 }
 
+/** A fetch handler wrapped with sessions: the shape of a Workers `fetch` export and of `Deno.serve`/`Bun.serve` handlers. */
+export type WrappedHandler<Env, Result = Response> = (request: Request, env?: Env, executionCtx?: unknown) => Promise<Result>;
+
 /**
  * Wraps a fetch handler with sessions. The result is a Workers `fetch` export, a `Deno.serve` or
- * `Bun.serve` handler, or anything else that takes `(request) => Response`.
+ * `Bun.serve` handler, or anything else that takes `(request) => Response`. A handler that returns
+ * nothing after Bun's `server.upgrade()` is passed through (the wrapper then returns `undefined`,
+ * as Bun expects).
  *
  * @example
  * ```ts
@@ -93,15 +131,70 @@ export function createSessions<Data extends SessionData = SessionData, Env = unk
 export function withSession<Data extends SessionData = SessionData, Env = unknown>(
   handler: (request: Request, ctx: SessionContext<Data, Env>) => Response | Promise<Response>,
   options: SessionOptionsInput<Env>,
-): (request: Request, env?: Env, executionCtx?: unknown) => Promise<Response> {
+): WrappedHandler<Env>;
+export function withSession<Data extends SessionData = SessionData, Env = unknown>(
+  // biome-ignore lint/suspicious/noConfusingVoidType: Bun's idiom after `server.upgrade()` is a bare `return;`.
+  handler: (request: Request, ctx: SessionContext<Data, Env>) => Response | void | Promise<Response | void>,
+  options: SessionOptionsInput<Env>,
+): WrappedHandler<Env, Response | undefined>;
+export function withSession<Data extends SessionData = SessionData, Env = unknown>(
+  // biome-ignore lint/suspicious/noConfusingVoidType: as above.
+  handler: (request: Request, ctx: SessionContext<Data, Env>) => Response | void | Promise<Response | void>,
+  options: SessionOptionsInput<Env>,
+): WrappedHandler<Env, Response | undefined> {
   const sessions = createSessions<Data, Env>(options);
   return async (request, env, executionCtx) => {
     const handle = await sessions.open(request, env);
-    const response = await handler(request, { session: () => handle.session(), env: env as Env, executionCtx });
-    return handle.commit(response);
+    let response: unknown;
+    try {
+      response = await handler(request, { session: () => handle.session(), env: env as Env, executionCtx: executionContext(executionCtx) });
+    } catch (error) {
+      abandonHandle(handle as SessionHandle<SessionData>);
+      throw error;
+    }
+    return handle.commit(response as Response);
   };
 }
 
+/** @internal The handler threw: `handle` will not be committed, and the request may be handled again. */
+export function abandonHandle(handle: SessionHandle<SessionData>): void {
+  (handle as RequestSession<SessionData>).abandon();
+}
+
+/** Outside Workers: `waitUntil` lets the promise run on (the process lives on) and logs a rejection. */
+const BACKGROUND: ExecutionContextLike = {
+  waitUntil(promise) {
+    Promise.resolve(promise).then(undefined, (error) =>
+      console.error("coatcheck: a promise given to `ctx.executionCtx.waitUntil` rejected.", error),
+    );
+  },
+};
+
+function executionContext(given: unknown): ExecutionContextLike {
+  const candidate = given as Partial<ExecutionContextLike> | undefined;
+  return typeof candidate?.waitUntil === "function" ? (candidate as ExecutionContextLike) : BACKGROUND;
+}
+
+/** The session handles still open on each request, by cookie name: two at once is a double mount. */
+const openHandles = new WeakMap<Request, Map<string, RequestSession<SessionData>>>();
+
+function claimRequest(request: Request, cookieName: string, handle: RequestSession<SessionData>): void {
+  let open = openHandles.get(request);
+  if (!open) openHandles.set(request, (open = new Map()));
+  if (open.get(cookieName)?.open) {
+    throw new SessionError(
+      "ERR_SESSION_OPTIONS",
+      `sessions for the cookie \`${cookieName}\` were opened twice for one request: \`withSession\` (or the middleware) is mounted twice around this handler. Remove one; two would send two \`${cookieName}\` cookies and lose data.`,
+    );
+  }
+  open.set(cookieName, handle);
+}
+
+/**
+ * Options resolved once: static options at once, a function of env once per env object. A function
+ * that makes a new store for each env (a per-request `info` on Deno or Node, with `memoryStore()`
+ * inside the function) starts every request empty: said once, on the console.
+ */
 function optionsResolver<Env>(options: SessionOptionsInput<Env>): (env: Env) => ResolvedOptions {
   if (typeof options !== "function") {
     const resolved = resolveOptions(options);
@@ -109,15 +202,31 @@ function optionsResolver<Env>(options: SessionOptionsInput<Env>): (env: Env) => 
   }
   const perEnv = new WeakMap<object, ResolvedOptions>();
   let withoutEnv: ResolvedOptions | undefined;
+  let lastStore: object | undefined;
+  let storesSeen = 0;
+  const fresh = (env: Env) => {
+    const resolved = resolveOptions(options(env));
+    if (resolved.store !== lastStore && ++storesSeen === NEW_STORES_BEFORE_WARNING) warnStorePerEnv(resolved.store.name);
+    lastStore = resolved.store;
+    return resolved;
+  };
   return (env) => {
-    if (typeof env !== "object" || env === null) return (withoutEnv ??= resolveOptions(options(env)));
+    if (typeof env !== "object" || env === null) return (withoutEnv ??= fresh(env));
     let resolved = perEnv.get(env);
     if (!resolved) {
-      resolved = resolveOptions(options(env));
+      resolved = fresh(env);
       perEnv.set(env, resolved);
     }
     return resolved;
   };
+}
+
+const NEW_STORES_BEFORE_WARNING = 3;
+
+function warnStorePerEnv(storeName: string): void {
+  console.warn(
+    `coatcheck: the options function returned a new ${storeName} store for each new env. Deno.serve, Bun.serve and Node adapters pass a new second argument on every request, so a store created inside the function (e.g. \`memoryStore()\`) starts every request with no sessions. Create the store once, outside the function, or pass static options.`,
+  );
 }
 
 /** What the request brought: the cookie's ticket and the record it led to. */
@@ -136,26 +245,56 @@ interface Loaded {
   sentCookies: string[];
 }
 
+/**
+ * Of the values a request sends under our cookie name, at most this many distinct ones are tried: a
+ * browser sends one per matching domain and path (two when a sibling subdomain tossed one in). More
+ * is an attack on our CPU, answered with no session and no crypto at all.
+ */
+const MAX_TICKETS_TRIED = 4;
+
 class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
   readonly #options: ResolvedOptions;
   readonly #request: Request;
   #loading: Promise<Loaded> | undefined;
+  #committed = false;
+  #abandoned = false;
+  #tamperReported = false;
 
   constructor(options: ResolvedOptions, request: Request) {
     this.#options = options;
     this.#request = request;
   }
 
+  /** Neither committed nor abandoned: another handle for this request and cookie would be a double mount. */
+  get open(): boolean {
+    return !this.#committed && !this.#abandoned;
+  }
+
+  /** The handler threw: nothing will be committed. */
+  abandon(): void {
+    this.#abandoned = true;
+  }
+
   async session(): Promise<Session<Data>> {
+    if (!this.#loading && this.#committed) {
+      // Background work (`waitUntil`) after the response: its changes could never be saved.
+      throw new SessionError(
+        "ERR_SESSION_CLOSED",
+        "the session was first loaded after its response was committed (in `waitUntil` or other background work); changes made there could never be saved. Load it before returning the response.",
+      );
+    }
     this.#loading ??= this.#options.sealed ? this.#loadSealed() : this.#loadById();
     return (await this.#loading).session as unknown as Session<Data>;
   }
 
   #emit(event: SessionEvent): void {
-    this.#options.onEvent?.(event);
+    deliverEvent(this.#options.onEvent, event);
   }
 
+  /** One `tampered` event per request at most, however many bad values it carried. */
   #tampered(reason: TamperReason): void {
+    if (this.#tamperReported) return;
+    this.#tamperReported = true;
     this.#emit({ type: "tampered", store: this.#options.store.name, reason });
   }
 
@@ -216,9 +355,17 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     return { state, session: new Session(state), ...rest };
   }
 
+  /**
+   * The ticket among the request's values of our cookie. Forged values are ignored; two valid
+   * tickets for different sessions, or more values than a browser would send, are ambiguous: no
+   * session, and nothing of ours is expired (an expiring `Set-Cookie` would delete the victim's
+   * host cookie and keep one tossed in from a sibling domain: an account swap).
+   */
   async #loadById(): Promise<Loaded> {
     const { cookieName, keyring, store } = this.#options;
-    const values = readCookies(this.#request.headers.get("cookie"), (name) => name === cookieName).get(cookieName) ?? [];
+    const cookies = readCookies(this.#request.headers.get("cookie"), (name) => name === cookieName, MAX_TICKETS_TRIED);
+    const values = cookies.get(cookieName) ?? [];
+    if (values.length > MAX_TICKETS_TRIED) return this.#ambiguous();
     let ticket: Awaited<ReturnType<typeof keyring.verify>> = null;
     let ticketValue: string | undefined;
     for (const value of values) {
@@ -226,10 +373,7 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
       if (!verified) {
         this.#tampered("bad-signature");
       } else if (ticket && ticket.id !== verified.id) {
-        // Two valid tickets for different sessions: trust neither.
-        this.#tampered("ambiguous-cookies");
-        ticket = null;
-        break;
+        return this.#ambiguous();
       } else if (!ticket || verified.keyIndex < ticket.keyIndex) {
         ticket = verified;
         ticketValue = value;
@@ -247,15 +391,24 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     return this.#loaded(record, { id: ticket.id, signed, storeKey, version: found?.version, stale, sentCookies });
   }
 
+  /** No session, and no cookie of ours to expire: the request cannot tell whose cookie is whose. */
+  #ambiguous(): Loaded {
+    this.#tampered("ambiguous-cookies");
+    return this.#loaded(null, { stale: false, sentCookies: [] });
+  }
+
   async #loadSealed(): Promise<Loaded> {
     const { cookieName, store, secrets, clock } = this.#options;
+    const { maxChunks } = store as SealedCookieStore;
     const prefix = `${cookieName}.`;
-    // Only `<name>.<n>` is ours: an app's own `sid.csrf` must not be joined in or expired.
-    const isOurs = (name: string) => name === cookieName || (name.startsWith(prefix) && /^[1-9]\d*$/.test(name.slice(prefix.length)));
-    const cookies = readCookies(this.#request.headers.get("cookie"), isOurs);
+    // Only `<name>.<n>` up to maxChunks is ours: an app's own `sid.csrf` must not be joined in or
+    // expired, and `sid.1` … `sid.1000` sent by a client must not cost a thousand expiring lines.
+    const isOurs = (name: string) => name === cookieName || (name.startsWith(prefix) && isChunkIndex(name.slice(prefix.length), maxChunks));
+    const cookies = readCookies(this.#request.headers.get("cookie"), isOurs, MAX_TICKETS_TRIED);
     const sentCookies = [...cookies.keys()];
     // Every `<name>` value (a browser sends one per path or domain), and the chunks joined.
     const tokens = [...(cookies.get(cookieName) ?? [])];
+    if (tokens.length > MAX_TICKETS_TRIED) return this.#ambiguous();
     if (cookies.has(`${prefix}1`)) {
       let joined = "";
       for (let index = 1; cookies.has(`${prefix}${index}`); index++) joined += cookies.get(`${prefix}${index}`)![0];
@@ -268,17 +421,17 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
       const opened = await (store as SealedCookieStore).unseal(token, context).catch(() => null);
       if (opened === "expired") this.#emit({ type: "expired", store: store.name });
       else if (!opened) this.#tampered("bad-signature");
-      else if (found && found.value !== opened.value) {
-        // Two authentic sessions at once: trust neither, as with two valid ids.
-        this.#tampered("ambiguous-cookies");
-        return this.#loaded(null, { stale: false, sentCookies });
-      } else found ??= opened;
+      // Two authentic sessions at once: trust neither, as with two valid ids.
+      else if (found && found.value !== opened.value) return this.#ambiguous();
+      else found ??= opened;
     }
     const record = found ? this.#accept(found.value, undefined) : null;
     return this.#loaded(record, { stale: record !== null && found!.stale, sentCookies });
   }
 
   async commit(response: Response): Promise<Response> {
+    this.#committed = true;
+    const passThrough = passesThrough(response, this.#request);
     if (!this.#loading) return response;
     let loaded: Loaded;
     try {
@@ -287,36 +440,32 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
       // The handler was told (ctx.session() rejected) and answered anyway: nothing to save.
       return response;
     }
-    // WebSocket upgrades carry no cookies and must not be re-wrapped.
-    if (response.status === 101 || (response as { webSocket?: unknown }).webSocket) return response;
     loaded.state.closed = true;
+    if (passThrough) return response;
     const cookies = response.status < 500 || this.#options.saveOnError ? await this.#persist(loaded) : [];
     return this.#decorate(response, cookies);
   }
 
+  /**
+   * The response with `Vary: Cookie` and, when there are cookies, on a copy: a handler may return one
+   * `Response` object to every request (a module-level redirect), and cookies appended to it would
+   * reach the next visitor. Without cookies, `Vary` is added in place when the headers allow it.
+   */
   #decorate(response: Response, cookies: string[]): Response {
-    let headers = response.headers;
-    try {
-      addVaryCookie(headers);
-    } catch {
-      // Immutable headers (a response from fetch, Response.redirect): copy, keeping the body stream.
-      response = new Response(response.body, response);
-      headers = response.headers;
-      addVaryCookie(headers);
+    if (cookies.length === 0) {
+      try {
+        addVaryCookie(response.headers);
+        return response;
+      } catch {
+        // Immutable headers (a response from fetch, Response.redirect): decorate a copy.
+      }
     }
-    if (cookies.length === 0) return response;
-    for (const cookie of cookies) headers.append("set-cookie", cookie);
-    // A shared cache must never replay someone's cookie.
-    const cacheControl = headers.get("cache-control");
-    if (!cacheControl) headers.set("cache-control", "private");
-    else if (!/(?:^|,)\s*(?:private|no-store)\b/i.test(cacheControl)) {
-      const directives = cacheControl
-        .split(",")
-        .map((part) => part.trim())
-        .filter((part) => part && !/^public$/i.test(part));
-      headers.set("cache-control", ["private", ...directives].join(", "));
-    }
-    return response;
+    const copy = new Response(response.body, response);
+    addVaryCookie(copy.headers);
+    if (cookies.length === 0) return copy;
+    for (const cookie of cookies) copy.headers.append("set-cookie", cookie);
+    keepOutOfSharedCaches(copy.headers);
+    return copy;
   }
 
   #cookie(name: string, value: string, maxAge: number | undefined): string {
@@ -390,7 +539,9 @@ class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
     }
     const store = this.#options.store as SealedCookieStore;
     const token = await store.seal(JSON.stringify(record), { secrets, cookieName, expiresAt: this.#expiresAt(record), now });
-    const chunks = splitToken(cookieName, token, store.maxChunks);
+    // The longest line each name could make, Max-Age at its cap: the value gets what is left.
+    const emptyLineLength = (name: string) => this.#cookie(name, "", MAX_COOKIE_AGE_SECONDS).length;
+    const chunks = splitToken(cookieName, token, store.maxChunks, emptyLineLength);
     if (!chunks) {
       throw new SessionError(
         "ERR_SESSION_TOO_LARGE",
@@ -585,6 +736,62 @@ function interrupted(storeName: string): SessionError {
   );
 }
 
+/** `1` … `maxChunks`, spelled canonically (no leading zero). */
+function isChunkIndex(text: string, maxChunks: number): boolean {
+  if (!/^[1-9]\d{0,2}$/.test(text)) return false;
+  return Number(text) <= maxChunks;
+}
+
+/**
+ * Commit leaves these untouched: a `101`/WebSocket response (no cookies can travel on it), and
+ * nothing at all after Bun's `server.upgrade()`. Anything else that is not a `Response` is the
+ * handler's mistake, named here rather than deep inside the runtime.
+ */
+function passesThrough(response: unknown, request: Request): boolean {
+  if (response === undefined && request.headers.get("upgrade") !== null) return true;
+  const candidate = response as Partial<Response> | null | undefined;
+  if (
+    typeof candidate !== "object" ||
+    candidate === null ||
+    typeof candidate.status !== "number" ||
+    typeof candidate.headers?.append !== "function"
+  ) {
+    const got =
+      candidate === null ? "null" : typeof candidate === "object" ? (candidate.constructor?.name ?? "an object") : typeof candidate;
+    throw new TypeError(
+      `coatcheck: the handler must return a Response; it returned ${got === "undefined" ? "nothing" : got}. Wrap text as \`new Response(text)\` or data as \`Response.json(data)\`.`,
+    );
+  }
+  return candidate.status === 101 || (candidate as { webSocket?: unknown }).webSocket != null;
+}
+
+/** Cache-Control directives, split on the commas outside quoted strings (RFC 9111 §5.2). */
+function cacheDirectives(value: string): string[] {
+  return (value.match(/(?:[^,"]|"(?:[^"\\]|\\.)*")+/g) ?? []).map((part) => part.trim()).filter(Boolean);
+}
+
+/** RFC 9213 targeted fields (`CDN-Cache-Control`, `Cloudflare-CDN-Cache-Control`, …) and `Surrogate-Control`. */
+const CDN_TARGETED_FIELD = /^(?:[a-z0-9-]+-)?cdn-cache-control$|^surrogate-control$/;
+
+/**
+ * A shared cache must never replay someone's cookie: `Cache-Control` gets `private` unless it already
+ * has an unqualified `private` or `no-store` (a qualified `private="field"` still lets a cache store
+ * the rest), and CDN-targeted fields go, since a CDN that honours one ignores `Cache-Control`.
+ */
+function keepOutOfSharedCaches(headers: Headers): void {
+  const cacheControl = headers.get("cache-control");
+  const directives = cacheControl ? cacheDirectives(cacheControl) : [];
+  if (!directives.some((directive) => /^(?:private|no-store)$/i.test(directive))) {
+    const kept = directives.filter((directive) => !/^(?:public|private\s*=.*)$/is.test(directive));
+    headers.set("cache-control", ["private", ...kept].join(", "));
+  }
+  const targeted: string[] = [];
+  headers.forEach((_, name) => {
+    if (CDN_TARGETED_FIELD.test(name)) targeted.push(name);
+  });
+  for (const name of targeted) headers.delete(name);
+}
+
 function addVaryCookie(headers: Headers): void {
   const vary = headers.get("vary");
   if (vary && /(?:^|,)\s*(?:cookie|\*)\s*(?:,|$)/i.test(vary)) return;
@@ -592,13 +799,20 @@ function addVaryCookie(headers: Headers): void {
 }
 
 /**
- * A sealed token as [cookie name, value] pairs, each pair within the 4096-byte name+value limit
- * (RFC 6265bis §5.7): the plain name when one cookie is enough, `<name>.1` … otherwise. Null when
- * more than `maxChunks` cookies would be needed.
+ * A sealed token as [cookie name, value] pairs, each whole `Set-Cookie` line, attributes included,
+ * within 4096 bytes: RFC 6265bis §5.7 counts name and value only, but the strictest browsers count
+ * the line. `emptyLineLength(name)` is the length of the line for `name` with an empty value (all of
+ * it ASCII, so characters are bytes). The plain name when one cookie is enough, `<name>.1` …
+ * otherwise. Null when more than `maxChunks` cookies would be needed.
  */
-export function splitToken(cookieName: string, token: string, maxChunks: number): [string, string][] | null {
-  if (cookieName.length + token.length <= MAX_COOKIE_NAME_VALUE_BYTES) return [[cookieName, token]];
-  const room = MAX_COOKIE_NAME_VALUE_BYTES - `${cookieName}.${maxChunks}`.length;
+export function splitToken(
+  cookieName: string,
+  token: string,
+  maxChunks: number,
+  emptyLineLength: (name: string) => number,
+): [string, string][] | null {
+  if (emptyLineLength(cookieName) + token.length <= MAX_COOKIE_NAME_VALUE_BYTES) return [[cookieName, token]];
+  const room = MAX_COOKIE_NAME_VALUE_BYTES - emptyLineLength(`${cookieName}.${maxChunks}`);
   const count = Math.ceil(token.length / room);
   if (count > maxChunks) return null;
   const chunks: [string, string][] = [];

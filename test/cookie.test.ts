@@ -47,13 +47,38 @@ describe("validation", () => {
 });
 
 describe("splitToken", () => {
-  it("keeps a short token in one cookie and splits a long one within 4096 bytes per name+value", () => {
-    expect(splitToken("sid", "abc", 5)).toEqual([["sid", "abc"]]);
+  const attributes = { path: "/", secure: true, httpOnly: true, sameSite: "lax" as const, partitioned: false };
+  const emptyLineLength = (name: string) => serializeCookie(name, "", attributes, 34_560_000).length;
+
+  it("keeps a short token in one cookie and splits a long one so that each whole Set-Cookie line is within 4096 bytes", () => {
+    expect(splitToken("sid", "abc", 5, emptyLineLength)).toEqual([["sid", "abc"]]);
     const token = "x".repeat(10_000);
-    const chunks = splitToken("sid", token, 5)!;
+    const chunks = splitToken("sid", token, 5, emptyLineLength)!;
     expect(chunks.map(([name]) => name)).toEqual(["sid.1", "sid.2", "sid.3"]);
-    for (const [name, value] of chunks) expect(name.length + value.length).toBeLessThanOrEqual(4096);
+    for (const [name, value] of chunks) expect(serializeCookie(name, value, attributes, 34_560_000).length).toBeLessThanOrEqual(4096);
     expect(chunks.map(([, value]) => value).join("")).toBe(token);
-    expect(splitToken("sid", token, 2)).toBeNull();
+    expect(splitToken("sid", token, 2, emptyLineLength)).toBeNull();
+  });
+
+  it("counts the attributes: a token whose name and value fit 4096 bytes but whose line does not is split", () => {
+    const token = "x".repeat(4096 - "sid".length);
+    const chunks = splitToken("sid", token, 3, emptyLineLength)!;
+    expect(chunks).toHaveLength(2);
+    for (const [name, value] of chunks) expect(serializeCookie(name, value, attributes, 34_560_000).length).toBeLessThanOrEqual(4096);
+  });
+});
+
+describe("readCookies, hardened", () => {
+  it("trims names and values of space and tab only (RFC 6265bis §5.6), never U+00A0 or other Unicode spaces", () => {
+    const cookies = readCookies("\u00A0__Host-sid=forged; \u2003sid=x; \t__Host-sid\t= real \t", () => true);
+    expect(cookies.get("__Host-sid")).toEqual(["real"]);
+    expect(cookies.get("\u00A0__Host-sid")).toEqual(["forged"]);
+    expect(cookies.has("sid")).toBe(false);
+  });
+
+  it("keeps a repeated value once and at most maxValues (plus one that tells there were more)", () => {
+    const header = Array.from({ length: 1000 }, (_, index) => `sid=v${index % 10}`).join("; ");
+    expect(readCookies(header, (name) => name === "sid").get("sid")).toHaveLength(10);
+    expect(readCookies(header, (name) => name === "sid", 4).get("sid")).toEqual(["v0", "v1", "v2", "v3", "v4"]);
   });
 });

@@ -3,10 +3,14 @@
 // within the budget, with no trace of `jose` (only the cookie adapter may pull it in). Each adapter's
 // own cost is printed.
 //
-// The budget is 7 KiB, not the 4 KB first asked for (issue 6): about 2 KB gzipped of the core is its
-// error messages (each names the option or store and the fix) and the rest is behaviour the contract
-// requires (option validation, compare-and-set merge, tombstoned regenerate, store timeouts, the
-// sealed-cookie path). The budget stops growth; shrinking below it is tracked, not assumed.
+// The budget is 10 KiB. It was 7 KiB (4 KB was first asked for) until hardening added what a
+// review asked for, at about 2.5 KiB gzipped: misuse caught at construction with a message naming
+// the fix (unknown option names with the nearest known one, a raw `Map`/`Deno.Kv`/KV namespace as
+// the store, milliseconds for seconds, unset or space-joined secrets, a double mount, a store made
+// per env), bounded work per forged header, CDN cache fields, decorating a copy of a shared
+// Response, and a memory store that protects returning sessions and is bounded by bytes. About
+// half of the gzipped core is now error messages. The budget stops growth; shrinking below it is
+// tracked, not assumed.
 import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -14,7 +18,7 @@ import { type BuildOptions, build, type Metafile } from "esbuild";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
-const CORE_BUDGET_GZIP_BYTES = 7 * 1024;
+const CORE_BUDGET_GZIP_BYTES = 10 * 1024;
 const cookieAdapter = `${root}adapters/cookie.ts`;
 
 interface Bundle {
