@@ -38,9 +38,11 @@ export type {
 } from "./store.js";
 export {
   createSessions,
+  type ExecutionContextLike,
   type SessionContext,
   type SessionHandle,
   type SessionOptionsInput,
   type Sessions,
+  type WrappedHandler,
   withSession,
 } from "./with-session.js";

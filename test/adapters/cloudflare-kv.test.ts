@@ -256,3 +256,11 @@ describe("cloudflare-kv store", () => {
     });
   });
 });
+
+describe("misuse", () => {
+  it("a raw KV namespace given as the store is refused at construction, naming the adapter to wrap it in", () => {
+    expect(() => createSessions({ secrets: [SECRET], store: sessions as never })).toThrowError(
+      /`store` is a raw Workers KV namespace: wrap it as `cloudflareKVStore\(env.SESSIONS\)`/,
+    );
+  });
+});
