@@ -326,6 +326,26 @@ describe("expiry", () => {
     expect(await (await handler(jar.request("http://shop.test/"))).json()).toMatchObject({ isNew: true });
   });
 
+  it("a browser-close session whose id did not change gets no Set-Cookie when it is written again", async () => {
+    for (const extra of [{ expireAtBrowserClose: true }, {}] as const) {
+      const { options, store } = setup({ ...extra, touchAfter: 0 });
+      const handler = app(options);
+      const jar = new CookieJar();
+      jar.apply(await handler(jar.request("http://shop.test/add")));
+      if (!extra.expireAtBrowserClose) jar.apply(await handler(jar.request("http://shop.test/remember?seconds=0")));
+      store.reset();
+      // Modified, and (touchAfter: 0) due for a touch: the record is written, the cookie is not re-sent.
+      const modified = await handler(jar.request("http://shop.test/add"));
+      expect(store.writes()).toBe(1);
+      expect(modified.headers.getSetCookie()).toEqual([]);
+      const touched = await handler(jar.request("http://shop.test/"));
+      expect(touched.headers.getSetCookie()).toEqual([]);
+      // A new id still travels: regenerate sends the new ticket, as a browser-close cookie.
+      const [line] = jar.apply(await handler(jar.request("http://shop.test/login")));
+      expect(golden(line!)).toBe("sid=<value>; Path=/; HttpOnly; SameSite=Lax");
+    }
+  });
+
   it("expireAtBrowserClose sets no Max-Age but keeps maxAge on the server", async () => {
     const { options, clock } = setup({ expireAtBrowserClose: true, maxAge: 100 });
     const handler = app(options);
