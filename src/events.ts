@@ -1,4 +1,4 @@
-// Lifecycle events: their types, and the one function that delivers them to `onEvent`.
+// Lifecycle events: their types, and the one per-request reporter that builds and delivers them.
 import type { SessionError } from "./errors.js";
 
 /** Why a `tampered` event fired. */
@@ -17,17 +17,47 @@ export type SessionEvent =
 export type SessionEventListener = (event: SessionEvent) => unknown;
 
 /**
- * Calls the listener, isolated from it: a listener that throws or rejects must not turn a forged
- * cookie into a failed request, or crash a Node process with an unhandled rejection. Its error is
- * logged, not swallowed.
+ * One request's events. Each is built here, from nothing that could carry an id, and delivered
+ * isolated from the listener: one that throws or rejects must not turn a forged cookie into a
+ * failed request, or crash a Node process with an unhandled rejection. Its error is logged.
  */
-export function deliverEvent(listener: SessionEventListener | undefined, event: SessionEvent): void {
-  if (!listener) return;
-  try {
-    const result = listener(event) as PromiseLike<unknown> | undefined;
-    if (typeof result?.then === "function") result.then(undefined, listenerFailed);
-  } catch (error) {
-    listenerFailed(error);
+export class SessionEvents {
+  readonly #listener: SessionEventListener | undefined;
+  readonly #store: string;
+  #tamperReported = false;
+
+  constructor(listener: SessionEventListener | undefined, store: string) {
+    this.#listener = listener;
+    this.#store = store;
+  }
+
+  emit(type: "created" | "regenerated" | "destroyed" | "expired"): void {
+    this.#deliver({ type, store: this.#store });
+  }
+
+  /** One `tampered` event per request at most, however many bad values it carried. */
+  tampered(reason: TamperReason): void {
+    if (this.#tamperReported) return;
+    this.#tamperReported = true;
+    this.#deliver({ type: "tampered", store: this.#store, reason });
+  }
+
+  conflict(attempt: number): void {
+    this.#deliver({ type: "conflict", store: this.#store, attempt });
+  }
+
+  storeError(error: SessionError): void {
+    this.#deliver({ type: "store-error", store: this.#store, error });
+  }
+
+  #deliver(event: SessionEvent): void {
+    if (!this.#listener) return;
+    try {
+      const result = this.#listener(event) as PromiseLike<unknown> | undefined;
+      if (typeof result?.then === "function") result.then(undefined, listenerFailed);
+    } catch (error) {
+      listenerFailed(error);
+    }
   }
 }
 

@@ -24,8 +24,9 @@
  * @module
  */
 import type { MiddlewareHandler } from "hono";
-import type { Session, SessionData } from "./session.js";
-import { abandonHandle, createSessions, type SessionHandle, type SessionOptionsInput } from "./with-session.js";
+import type { SessionData } from "./record.js";
+import type { Session } from "./session.js";
+import { createSessions, releaseRequest, type SessionOptionsInput } from "./with-session.js";
 
 /**
  * What the `session` variable holds: call it to load the session (memoised per request).
@@ -93,7 +94,7 @@ export function session<Data extends SessionData = SessionData, Env extends obje
     c.set("session", () => handle.session());
     await next();
     // The route threw and Hono's onError answered: save nothing, as withSession does.
-    if (c.error) return abandonHandle(handle as SessionHandle<SessionData>);
+    if (c.error) return releaseRequest(c.req.raw);
     const committed = await handle.commit(c.res);
     if (committed === c.res) return;
     // A copy (the route's response had immutable headers). Hono's `res` setter would copy the old

@@ -26,7 +26,8 @@
 export { SessionError, type SessionErrorCode } from "./errors.js";
 export type { SessionEvent, SessionEventListener, TamperReason } from "./events.js";
 export type { CookieOptions, SessionOptions } from "./options.js";
-export { Session, type SessionData } from "./session.js";
+export type { SessionData } from "./record.js";
+export { Session } from "./session.js";
 export type {
   AnySessionStore,
   SealContext,

@@ -1,51 +1,12 @@
+// `Session`, the handler's synchronous view of one session, and the per-request state behind it:
+// what changed, so that a save writes only that and can re-apply it on a fresher record.
 import { SessionError } from "./errors.js";
-
-/** The shape of session data: string keys, JSON values. */
-export type SessionData = Record<string, unknown>;
-
-/**
- * What a store holds for one session, serialised as JSON. Library metadata sits beside the user's
- * data (`d`), never inside it, so no user key can forge a timestamp.
- */
-export interface SessionRecord {
-  v: 1;
-  /** The store key the record was written under (id-backed stores): a record under another key is foreign. */
-  k?: string;
-  /** Created at, ms since the epoch. */
-  c: number;
-  /** Expiry last refreshed at, ms since the epoch. */
-  t: number;
-  /** `setExpiry` override in seconds; null follows the configured policy. */
-  e: number | null;
-  /** User data. */
-  d: SessionData;
-  /** Flashed values for the next request that loads the session. */
-  f?: SessionData;
-}
+import type { SessionData, SessionRecord } from "./record.js";
 
 const isPlainObject = (value: object): boolean => {
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 };
-
-/** Parses a stored record; null for anything that is not one. */
-export function parseRecord(text: string): SessionRecord | null {
-  try {
-    const record = JSON.parse(text) as SessionRecord | null;
-    const valid =
-      record?.v === 1 &&
-      typeof record.c === "number" &&
-      typeof record.t === "number" &&
-      (record.e === null || typeof record.e === "number") &&
-      isDataObject(record.d) &&
-      (record.f === undefined || isDataObject(record.f));
-    return valid ? record : null;
-  } catch {
-    return null;
-  }
-}
-
-const isDataObject = (value: unknown): boolean => typeof value === "object" && value !== null && !Array.isArray(value);
 
 function describeNonJson(value: unknown, seen: Set<object>): string | undefined {
   switch (typeof value) {
@@ -135,13 +96,6 @@ export class SessionState {
   }
 }
 
-let stateOf: (session: Session<SessionData>) => SessionState;
-
-/** @internal */
-export function sessionState(session: Session<SessionData>): SessionState {
-  return stateOf(session);
-}
-
 /**
  * One visitor's session data, loaded for this request. Every method is synchronous: the store
  * was read by `ctx.session()` and is written once, after the handler returns.
@@ -158,10 +112,6 @@ export class Session<Data extends SessionData = SessionData> {
   readonly #state: SessionState;
   /** True when this request created the session (no valid cookie, or its record had expired). */
   readonly isNew: boolean;
-
-  static {
-    stateOf = (session) => session.#state;
-  }
 
   /** @internal Sessions come from `ctx.session()` or a handle's `session()`. */
   constructor(state: SessionState) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isCookieDomain, isCookieName, isCookiePath, readCookies, serializeCookie } from "../src/cookie.js";
-import { splitToken } from "../src/with-session.js";
+import { splitToken } from "../src/sealed-cookie-carrier.js";
 
 const all = () => true;
 

@@ -4,7 +4,7 @@ import { type Kv, type KvKey, openKv } from "@deno/kv";
 import { afterEach, describe, expect, it } from "vitest";
 import { type DenoKvLike, denoKVStore } from "../../adapters/deno-kv.js";
 import { createSessions, type SessionEvent, type SessionOptions, withSession } from "../../src/index.js";
-import { parseRecord } from "../../src/session.js";
+import { parseRecord } from "../../src/record.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { DENO_KV_CAPABILITIES } from "../runtimes/deno-kv-capabilities.js";
 import { defineStoreConformance } from "./conformance.js";

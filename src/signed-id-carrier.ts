@@ -1,0 +1,255 @@
+// A ticket that is an HMAC-stamped id, with the record in a `SessionStore` under a hash of the id:
+// verify, load, create, merge concurrent saves by compare-and-set, regenerate with a tombstone.
+import { readCookies } from "./cookie.js";
+import { SessionError } from "./errors.js";
+import type { SessionEvents } from "./events.js";
+import { newSessionId, storeKeyFor } from "./id.js";
+import { acceptRecord, expiresAt, type LifetimePolicy, type SessionRecord } from "./record.js";
+import type { SessionState } from "./session.js";
+import type { Keyring, VerifiedTicket } from "./signature.js";
+import type { SessionStore, StoreVersion, StoreWriteOptions } from "./store.js";
+import { backoff, guarded, oneAtATime, type StoreGuard, storedText } from "./store-calls.js";
+import { MAX_TICKETS_TRIED, type SavePlan, type Ticket, type TicketCarrier } from "./ticket-carrier.js";
+
+/** What the signed-id carrier is configured with, once. */
+export interface SignedIdConfig {
+  store: SessionStore;
+  keyring: Keyring;
+  cookieName: string;
+  policy: LifetimePolicy;
+  storeTimeout: number;
+  clock: () => number;
+}
+
+const CAS_ATTEMPTS = 8;
+/** How long a regenerated session's old key stays closed against racing saves. */
+const TOMBSTONE_SECONDS = 60;
+const TOMBSTONE = '{"v":0}';
+
+export function signedIdCarrier(config: SignedIdConfig): TicketCarrier {
+  return {
+    async load(request, events) {
+      const { cookieName, keyring, store, policy, clock } = config;
+      const guard = { storeName: store.name, timeout: config.storeTimeout, events };
+      const values = readCookies(request.headers.get("cookie"), (name) => name === cookieName, MAX_TICKETS_TRIED).get(cookieName) ?? [];
+      const sentCookies = values.length > 0 ? [cookieName] : [];
+      const found = await verifiedTicket(keyring, cookieName, values, events);
+      // Ambiguous: expire nothing (an expiring cookie could delete the victim's and keep a tossed one).
+      if (found === "ambiguous") return new SignedIdTicket(config, guard, null, []);
+      if (!found) return new SignedIdTicket(config, guard, null, sentCookies);
+      const { ticket, value } = found;
+      ticket.storeKey ??= await storeKeyFor(ticket.id);
+      const storeKey = ticket.storeKey;
+      const stored = await guarded(guard, "get", () => store.get(storeKey));
+      const text = storedText(stored);
+      const record = text === TOMBSTONE ? null : acceptRecord(text, storeKey, policy, clock(), events);
+      if (!record) return new SignedIdTicket(config, guard, null, sentCookies);
+      const loaded = new SignedIdTicket(config, guard, record, sentCookies, ticket.keyIndex > 0);
+      loaded.carry(ticket.id, storeKey, stored?.version, value);
+      return loaded;
+    },
+  };
+}
+
+/**
+ * The one ticket among the request's values of our cookie. Forged values are ignored; two valid
+ * tickets for different sessions, or more values than a browser would send, are ambiguous.
+ */
+async function verifiedTicket(
+  keyring: Keyring,
+  cookieName: string,
+  values: readonly string[],
+  events: SessionEvents,
+): Promise<{ ticket: VerifiedTicket; value: string } | "ambiguous" | null> {
+  let found: { ticket: VerifiedTicket; value: string } | null = null;
+  let ambiguous = values.length > MAX_TICKETS_TRIED;
+  for (const value of ambiguous ? [] : values) {
+    const ticket = await keyring.verify(cookieName, value);
+    if (!ticket) {
+      events.tampered("bad-signature");
+    } else if (found && found.ticket.id !== ticket.id) {
+      ambiguous = true;
+      break;
+    } else if (!found || ticket.keyIndex < found.ticket.keyIndex) {
+      found = { ticket, value };
+    }
+  }
+  if (!ambiguous) return found;
+  events.tampered("ambiguous-cookies");
+  return "ambiguous";
+}
+
+class SignedIdTicket implements Ticket {
+  readonly #config: SignedIdConfig;
+  readonly #guard: StoreGuard;
+  /** The id the cookie carries, its store key, the loaded version, and its cookie value under the first secret. */
+  #id: string | undefined;
+  #storeKey: string | undefined;
+  #version: StoreVersion | undefined;
+  #signed: string | undefined;
+  cookieValue: string | undefined;
+
+  constructor(
+    config: SignedIdConfig,
+    guard: StoreGuard,
+    readonly record: SessionRecord | null,
+    readonly sentCookies: readonly string[],
+    readonly stale = false,
+  ) {
+    this.#config = config;
+    this.#guard = guard;
+  }
+
+  /** Binds the loaded session's id; a value stamped by an older secret is not re-sent as is. */
+  carry(id: string, storeKey: string, version: StoreVersion | undefined, value: string): void {
+    this.#id = id;
+    this.#storeKey = storeKey;
+    this.#version = version;
+    this.cookieValue = value;
+    if (!this.stale) this.#signed = value;
+  }
+
+  async save(state: SessionState, { fresh, touchOnly }: SavePlan, now: number): Promise<SessionRecord | null> {
+    if (fresh) return this.#create(state, now);
+    if (state.regenerate) return this.#regenerate(state, now);
+    return this.#compareAndSet(state, now, touchOnly ? "touch" : "write");
+  }
+
+  async discard(): Promise<void> {
+    const { store } = this.#config;
+    const key = this.#storeKey!;
+    await guarded(this.#guard, "delete", () => store.delete(key));
+  }
+
+  async cookies(): Promise<[string, string][]> {
+    const { keyring, cookieName } = this.#config;
+    this.#signed ??= await keyring.sign(cookieName, this.#id!, this.#storeKey);
+    return [[cookieName, this.#signed]];
+  }
+
+  /** A new session under a new id, never one the client chose. */
+  async #create(state: SessionState, now: number): Promise<SessionRecord> {
+    const record = state.applyTo(null, now);
+    const key = await this.#mint();
+    record.k = key;
+    await this.#write(key, JSON.stringify(record), null, this.#writeOptions(record, now, false));
+    return record;
+  }
+
+  /**
+   * Moves the session to a new id. The new record is written before the old key is closed, so a
+   * failure on the way leaves the visitor in the old session (not logged out) and the new record
+   * unreachable: no cookie names it. With compare-and-set the old key becomes a short-lived
+   * tombstone only if unchanged since read, so a racing save on the old id fails instead of
+   * bringing it back; changes merged in while closing it are written to the new key too.
+   */
+  async #regenerate(state: SessionState, now: number): Promise<SessionRecord> {
+    const { store } = this.#config;
+    const oldKey = this.#storeKey!;
+    const oldVersion = this.#version;
+    const record = state.applyTo(this.record, now);
+    const key = await this.#mint();
+    record.k = key;
+    const value = JSON.stringify(record);
+    await this.#write(key, value, null, this.#writeOptions(record, now, false));
+    if (!store.compareAndSet) {
+      await guarded(this.#guard, "delete", () => store.delete(oldKey));
+      return record;
+    }
+    const closed = (await this.#compareAndSet(state, now, "close", oldKey, oldVersion))!;
+    closed.k = key;
+    const merged = JSON.stringify(closed);
+    // Nobody else knows the new id yet: a plain set cannot overwrite anyone's write.
+    if (merged !== value) await guarded(this.#guard, "set", () => store.set(key, merged, this.#writeOptions(closed, now, false)));
+    return closed;
+  }
+
+  /** A new id, its store key and its signed cookie value, hashed and signed side by side; returns the store key. */
+  async #mint(): Promise<string> {
+    const { keyring, cookieName } = this.#config;
+    const id = newSessionId();
+    const storeKey = storeKeyFor(id);
+    this.#signed = await keyring.sign(cookieName, id, storeKey);
+    this.#id = id;
+    this.#storeKey = await storeKey;
+    return this.#storeKey;
+  }
+
+  #writeOptions(record: SessionRecord, now: number, touchOnly: boolean): StoreWriteOptions {
+    const expiry = expiresAt(record, this.#config.policy);
+    return { expiresAt: expiry, ttlSeconds: Math.max(1, Math.ceil((expiry - now) / 1000)), touchOnly };
+  }
+
+  /**
+   * One write: compare-and-set when the store has it (false when the version moved), else a plain
+   * set ("skipped" when the store dropped a touch-only write).
+   */
+  async #write(key: string, value: string, expected: StoreVersion | null, options: StoreWriteOptions): Promise<boolean | "skipped"> {
+    const { store } = this.#config;
+    if (store.compareAndSet) return guarded(this.#guard, "compareAndSet", () => store.compareAndSet!(key, value, expected, options));
+    const written = await guarded(this.#guard, "set", () => store.set(key, value, options));
+    return written === false && options.touchOnly ? "skipped" : true;
+  }
+
+  /**
+   * Writes this request's changes over the loaded record (or, to `close` it, puts a short-lived
+   * tombstone in its place and returns the record as it would have been). With compare-and-set, a
+   * record changed since it was read is re-read and the changes re-applied to it; a record gone
+   * (destroyed or regenerated elsewhere) is never recreated: ERR_SESSION_INTERRUPTED. Null when
+   * the store skipped a touch-only write.
+   */
+  #compareAndSet(
+    state: SessionState,
+    now: number,
+    mode: "write" | "touch" | "close",
+    key = this.#storeKey!,
+    loadedVersion = this.#version,
+  ): Promise<SessionRecord | null> {
+    const { store, storeTimeout } = this.#config;
+    const tombstone = { expiresAt: now + TOMBSTONE_SECONDS * 1000, ttlSeconds: TOMBSTONE_SECONDS, touchOnly: false };
+    return oneAtATime(store, key, storeTimeout, async () => {
+      let base = this.record!;
+      let version = loadedVersion ?? null;
+      for (let attempt = 1; ; attempt++) {
+        const record = state.applyTo(base, now);
+        record.k = key;
+        const written =
+          mode === "close"
+            ? await this.#write(key, TOMBSTONE, version, tombstone)
+            : await this.#write(key, JSON.stringify(record), version, this.#writeOptions(record, now, mode === "touch"));
+        if (written === "skipped") return null;
+        if (written) return record;
+        const fresher = await this.#retry(key, attempt);
+        base = fresher.record;
+        version = fresher.version;
+      }
+    });
+  }
+
+  /** After a lost compare-and-set: report, wait, and re-read; a session gone meanwhile is never written over. */
+  async #retry(key: string, attempt: number): Promise<{ record: SessionRecord; version: StoreVersion | null }> {
+    const { store, policy, clock } = this.#config;
+    const { events, storeName } = this.#guard;
+    events.conflict(attempt);
+    if (attempt === CAS_ATTEMPTS) {
+      throw new SessionError(
+        "ERR_SESSION_CONFLICT",
+        `${storeName} store: the session kept changing under this request; gave up after ${attempt} attempts.`,
+      );
+    }
+    await backoff(attempt);
+    const found = await guarded(this.#guard, "get", () => store.get(key));
+    // Gone, a tombstone, corrupt or another key's record: the session ended; never write over it.
+    const text = storedText(found);
+    const record = text === TOMBSTONE ? null : acceptRecord(text, key, policy, clock(), events);
+    if (!record) throw interrupted(storeName);
+    return { record, version: found!.version ?? null };
+  }
+}
+
+function interrupted(storeName: string): SessionError {
+  return new SessionError(
+    "ERR_SESSION_INTERRUPTED",
+    `${storeName} store: the session was destroyed or regenerated by another request while this one ran; its changes were not saved.`,
+  );
+}
