@@ -3,8 +3,11 @@ import type { SessionStore } from "../src/index.js";
 export const SECRET = "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t-0001";
 export const OLD_SECRET = "0ld-s3cr3t-0ld-s3cr3t-0ld-s3cr3t-00002";
 
-/** A clock tests move by hand. Starts at 2026-01-01T00:00:00Z. */
-export function fakeClock(start = Date.UTC(2026, 0, 1)) {
+/** Where every fake clock starts: 2026-01-01T00:00:00Z. */
+export const CLOCK_START = Date.UTC(2026, 0, 1);
+
+/** A clock tests move by hand, in seconds. Starts at CLOCK_START. */
+export function fakeClock(start = CLOCK_START) {
   let now = start;
   const clock = () => now;
   clock.advance = (seconds: number) => {

@@ -1,11 +1,12 @@
 // The one store suite every adapter passes, against its real backend. It depends on no
 // test runner: pass it `describe`/`it` from vitest, bun:test or the small runner in
-// test/runtimes/deno-runner.ts, and it uses node:assert, which Node, Deno, Bun and workerd all have.
+// test/runtimes/entries/deno-runner.ts, and it uses node:assert, which Node, Deno, Bun and workerd
+// all have, and the shared helpers, which import nothing at run time.
 // Capabilities are flags that skip cases, never a fork of the suite: a sealed-cookie store (no
 // get/set/delete) runs only the session-level cases, through the same handler code.
 import assert from "node:assert/strict";
 import { type AnySessionStore, createSessions, type SessionStore, type StoreWriteOptions, withSession } from "../../src/index.js";
-import { CookieJar } from "../helpers.js";
+import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 
 export interface ConformanceFixture<Store extends AnySessionStore = SessionStore> {
   store: Store;
@@ -36,18 +37,6 @@ export interface SealedCapabilities {
 
 type Runner = { describe(name: string, body: () => void): void; it(name: string, body: () => Promise<void>): void };
 
-const SECRET = "conformance-secret-conformance-secret-01";
-const START = Date.UTC(2026, 0, 1);
-
-function makeClock(): ConformanceFixture["clock"] {
-  let now = START;
-  const clock = () => now;
-  clock.advance = (seconds: number) => {
-    now += seconds * 1000;
-  };
-  return clock;
-}
-
 function writeOptions(clock: () => number, seconds = 3600, touchOnly = false): StoreWriteOptions {
   return { expiresAt: clock() + seconds * 1000, ttlSeconds: seconds, touchOnly };
 }
@@ -56,7 +45,7 @@ export function defineStoreConformance({ describe, it }: Runner, target: Conform
   const capabilities = target.capabilities;
   const withFixture = <Store extends AnySessionStore>(name: string, body: (fixture: ConformanceFixture<Store>) => Promise<void>) =>
     it(name, async () => {
-      const clock = makeClock();
+      const clock = fakeClock();
       const fixture = { ...(await target.create(clock)), clock } as ConformanceFixture<Store>;
       try {
         await body(fixture);

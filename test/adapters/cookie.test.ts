@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cookieStore } from "../../adapters/cookie.js";
 import { createSessions, type SealContext, type SessionEvent, type SessionOptions, withSession } from "../../src/index.js";
-import { CookieJar, fakeClock, OLD_SECRET, SECRET } from "../helpers.js";
+import { CookieJar, fakeClock, OLD_SECRET, SECRET, CLOCK_START as START } from "../helpers.js";
 import { defineStoreConformance } from "./conformance.js";
 
 defineStoreConformance(
@@ -9,7 +9,6 @@ defineStoreConformance(
   { name: "cookie", create: async () => ({ store: cookieStore() }), capabilities: { sealed: true } },
 );
 
-const START = Date.UTC(2026, 0, 1);
 const DAY = 86_400;
 const context = (secrets: string[], extra: Partial<SealContext> = {}): SealContext => ({
   secrets,

@@ -6,7 +6,7 @@ import { type DenoKvLike, denoKVStore } from "../../adapters/deno-kv.js";
 import { createSessions, type SessionEvent, type SessionOptions, withSession } from "../../src/index.js";
 import { parseRecord } from "../../src/record.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
-import { DENO_KV_CAPABILITIES } from "../runtimes/deno-kv-capabilities.js";
+import { DENO_KV_CAPABILITIES } from "../runtimes/entries/deno-kv-capabilities.js";
 import { defineStoreConformance } from "./conformance.js";
 
 defineStoreConformance(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { memoryStore } from "../../adapters/memory.js";
 import { withSession } from "../../src/index.js";
-import { CookieJar, SECRET } from "../helpers.js";
+import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { defineStoreConformance } from "./conformance.js";
 
 defineStoreConformance(
@@ -79,14 +79,13 @@ describe("memory store", () => {
   });
 
   it("evicts an expired session before a live new one", async () => {
-    const now = Date.UTC(2026, 0, 1);
-    let clock = now;
-    const store = memoryStore({ maxEntries: 3, clock: () => clock });
+    const clock = fakeClock();
+    const store = memoryStore({ maxEntries: 3, clock });
     await store.set("new1", "new1", far);
     await store.set("new2", "new2", far);
-    await store.set("short", "short", { ...far, expiresAt: now + 1000 });
+    await store.set("short", "short", { ...far, expiresAt: clock() + 1000 });
     await store.get("short"); // protected and the most recently used, but it will have expired
-    clock += 2000;
+    clock.advance(2);
     await store.set("new3", "new3", far);
     expect(store.size).toBe(3);
     for (const key of ["new1", "new2", "new3"]) expect((await store.get(key))?.value).toBe(key);

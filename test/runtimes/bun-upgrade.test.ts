@@ -5,7 +5,7 @@ import { expect, it } from "vitest";
 import { SECRET } from "../helpers.js";
 
 it("Bun: a handler that reads the session, upgrades and returns nothing passes through", () => {
-  const output = execFileSync("node_modules/.bin/bun", ["test/runtimes/bun-upgrade.ts"], {
+  const output = execFileSync("node_modules/.bin/bun", ["test/runtimes/entries/bun-upgrade.ts"], {
     env: { ...process.env, SESSION_SECRETS: SECRET },
     encoding: "utf8",
     timeout: 20_000,

@@ -1,5 +1,5 @@
 // The cookie store (jose, HKDF and AES-GCM through each runtime's Web Crypto) and the Hono
-// middleware in the real Deno, Bun and workerd: test/runtimes/cookie-hono-cases.ts, run by each.
+// middleware in the real Deno, Bun and workerd: test/runtimes/entries/cookie-hono-cases.ts, run by each.
 // In workerd the Hono app's options come from the Worker's real `env` bindings.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -8,7 +8,7 @@ import { Miniflare } from "miniflare";
 import { describe, expect, it } from "vitest";
 import { type ConformanceTarget, collectStoreConformance } from "../adapters/conformance.js";
 import { OLD_SECRET, SECRET } from "../helpers.js";
-import type { CaseResult } from "./cookie-hono-cases.js";
+import type { CaseResult } from "./entries/cookie-hono-cases.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = (name: string) => fileURLToPath(new URL(`../../node_modules/.bin/${name}`, import.meta.url));
@@ -46,19 +46,24 @@ function expectAllPassed(results: CaseResult[], stderr: string): void {
 
 describe("cookie store and Hono middleware in other runtimes", () => {
   it("Deno", async () => {
-    const { results, stderr } = await run(bin("deno"), ["run", "--no-remote", "--sloppy-imports", "test/runtimes/cookie-hono-main.ts"]);
+    const { results, stderr } = await run(bin("deno"), [
+      "run",
+      "--no-remote",
+      "--sloppy-imports",
+      "test/runtimes/entries/cookie-hono-main.ts",
+    ]);
     expectAllPassed(results, stderr);
   });
 
   it("Bun", async () => {
-    const { results, stderr } = await run(bin("bun"), ["test/runtimes/cookie-hono-main.ts"]);
+    const { results, stderr } = await run(bin("bun"), ["test/runtimes/entries/cookie-hono-main.ts"]);
     expectAllPassed(results, stderr);
   });
 
   it("workerd, with the options from the Worker's env bindings", async () => {
     const bundle = await build({
       stdin: {
-        contents: `import { runCookieHonoCases } from "./cookie-hono-cases.ts";
+        contents: `import { runCookieHonoCases } from "./entries/cookie-hono-cases.ts";
           export default { async fetch(_request, env) { return Response.json(await runCookieHonoCases(env)); } };`,
         resolveDir: fileURLToPath(new URL(".", import.meta.url)),
         loader: "ts",

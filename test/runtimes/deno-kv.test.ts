@@ -1,11 +1,11 @@
 // The store conformance suite inside the real `deno` binary (the npm package `deno`), against
-// `Deno.openKv(":memory:")`: test/runtimes/deno-runner.ts runs the very cases Node runs, offline
-// (no jsr:, npm: or https: imports) and with no permissions at all.
+// `Deno.openKv(":memory:")`: test/runtimes/entries/deno-runner.ts runs the very cases Node runs,
+// offline (no jsr:, npm: or https: imports) and with no permissions at all.
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type ConformanceTarget, collectStoreConformance } from "../adapters/conformance.js";
-import { DENO_KV_CAPABILITIES } from "./deno-kv-capabilities.js";
+import { DENO_KV_CAPABILITIES } from "./entries/deno-kv-capabilities.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const deno = fileURLToPath(new URL("../../node_modules/.bin/deno", import.meta.url));
@@ -21,7 +21,15 @@ function expectedCases(): string[] {
 }
 
 function runDeno(): Promise<{ code: number; stdout: string; stderr: string }> {
-  const args = ["run", "--no-config", "--no-npm", "--no-remote", "--sloppy-imports", "--unstable-kv", "test/runtimes/deno-runner.ts"];
+  const args = [
+    "run",
+    "--no-config",
+    "--no-npm",
+    "--no-remote",
+    "--sloppy-imports",
+    "--unstable-kv",
+    "test/runtimes/entries/deno-runner.ts",
+  ];
   return new Promise((resolve) => {
     execFile(
       deno,

@@ -1,9 +1,9 @@
-// Run by bun-upgrade.test.ts in the real `bun` binary: a session-wrapped Bun.serve handler that
-// reads the session, then upgrades to a WebSocket and returns nothing (Bun's own idiom). Prints one
-// JSON line with what the client saw.
+// Run by test/runtimes/bun-upgrade.test.ts in the real `bun` binary: a session-wrapped Bun.serve
+// handler that reads the session, then upgrades to a WebSocket and returns nothing (Bun's own
+// idiom). Prints one JSON line with what the client saw.
 import type { Server } from "bun";
-import { memoryStore } from "../../adapters/memory.js";
-import { withSession } from "../../src/index.js";
+import { memoryStore } from "../../../adapters/memory.js";
+import { withSession } from "../../../src/index.js";
 
 type Data = { visits: number };
 type Socket = { visits: number };

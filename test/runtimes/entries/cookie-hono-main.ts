@@ -1,8 +1,7 @@
 // Entry for Deno and Bun: runs the cookie-store and Hono cases and prints one JSON line per case.
+import { OLD_SECRET, SECRET } from "../../helpers.js";
 import { runCookieHonoCases } from "./cookie-hono-cases.js";
 
-for (const result of await runCookieHonoCases({
-  SESSION_SECRETS: "runtime-secret-runtime-secret-runtime-01 older-secret-older-secret-older-secret-02",
-})) {
+for (const result of await runCookieHonoCases({ SESSION_SECRETS: `${SECRET} ${OLD_SECRET}` })) {
   console.log(JSON.stringify(result));
 }

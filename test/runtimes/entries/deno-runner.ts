@@ -2,9 +2,9 @@
 // `Deno.openKv(":memory:")`. Spawned by test/runtimes/deno-kv.test.ts, which parses the output:
 // one JSON line per case ({"case", "ok", "error"?}), then a summary line ({"passed", "failed"}).
 // Run by hand: DENO_NO_UPDATE_CHECK=1 node_modules/.bin/deno run --no-config --no-npm --no-remote \
-//   --sloppy-imports --unstable-kv test/runtimes/deno-runner.ts
-import { type DenoKvLike, denoKVStore } from "../../adapters/deno-kv.js";
-import { collectStoreConformance } from "../adapters/conformance.js";
+//   --sloppy-imports --unstable-kv test/runtimes/entries/deno-runner.ts
+import { type DenoKvLike, denoKVStore } from "../../../adapters/deno-kv.js";
+import { collectStoreConformance } from "../../adapters/conformance.js";
 import { DENO_KV_CAPABILITIES } from "./deno-kv-capabilities.js";
 
 // Only what this file uses; the real global comes from the Deno runtime.

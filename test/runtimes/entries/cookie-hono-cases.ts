@@ -4,10 +4,10 @@
 // in test/adapters/cookie.test.ts and test/hono.test.ts.
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { cookieStore } from "../../adapters/cookie.js";
-import { type SessionEnv, session } from "../../src/hono.js";
-import { collectStoreConformance } from "../adapters/conformance.js";
-import { CookieJar } from "../helpers.js";
+import { cookieStore } from "../../../adapters/cookie.js";
+import { type SessionEnv, session } from "../../../src/hono.js";
+import { collectStoreConformance } from "../../adapters/conformance.js";
+import { CookieJar } from "../../helpers.js";
 
 export interface CaseResult {
   case: string;
