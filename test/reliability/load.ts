@@ -1,7 +1,8 @@
-// `npm run load`: the shopping-cart example (examples/app/cart.ts) on a Node HTTP server on
-// 127.0.0.1, under autocannon for a bounded time, then checked: no errors, no lost update (each
-// session's stored cart count equals the add requests the server answered for it), and memory
-// bounded (the memory store's maxEntries holds under a flood of new visitors).
+// `npm run load`, a pass/fail reliability check under load: the shopping-cart example
+// (examples/app/cart.ts) on a Node HTTP server on 127.0.0.1, under autocannon for a bounded time,
+// then checked: no errors, no lost update (each session's stored cart count equals the add requests
+// the server answered for it), and memory bounded (the memory store's maxEntries holds under a
+// flood of new visitors).
 //
 //   npm run load -- [--duration 30] [--sessions 100] [--per-session 1] [--flood 10] [--max-entries 10000]
 //                   [--store-latency 0]
@@ -12,44 +13,21 @@
 // keeps every count under one session key ("cart"), and concurrent writes of one key are
 // last-commit-wins by contract (the merge is per key), so with N > 1 adds that overlap overwrite
 // each other: they are reported as `sameKeyOverwrites`, not as lost updates. The server runs in a child process so its
-// memory is its own; the exit code is 1 when any check fails.
+// memory is its own; the exit code is 1 when any check fails. It imports the built package
+// (`npm run load` builds first), and autocannon's types are the bench's, declared once.
+/// <reference path="../../bench/autocannon.d.ts" />
 import { fork } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { serve } from "@hono/node-server";
-import autocannonModule from "autocannon";
+import autocannon, { type Options, type Result } from "autocannon";
 import { createSessions, type SessionStore, withSession } from "coatcheck";
 import { memoryStore } from "coatcheck/adapters/memory";
-import { type CartData, createCartApp } from "../examples/app/cart.js";
+import { type CartData, createCartApp } from "../../examples/app/cart.js";
 
 const SECRET = "load-test-secret-load-test-secret-load-test";
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
-
-/** The slice of autocannon this script uses (the package ships no types). */
-interface Client {
-  setHeaders(headers: Record<string, string>): void;
-  on(event: "response", listener: (statusCode: number) => void): void;
-}
-interface LoadResult {
-  requests: { total: number; average: number };
-  latency: { p50: number; p99: number };
-  errors: number;
-  timeouts: number;
-}
-type Autocannon = (
-  options: {
-    url: string;
-    method: string;
-    connections: number;
-    duration: number;
-    headers: Record<string, string>;
-    body: string;
-    setupClient?: (client: Client) => void;
-  },
-  done: (error: Error | null, result: LoadResult) => void,
-) => unknown;
-const autocannon = autocannonModule as unknown as Autocannon;
 
 interface Memory {
   rssMiB: number;
@@ -128,7 +106,7 @@ async function runServer(maxEntries: number, latency: number): Promise<void> {
   });
 }
 
-function load(options: Parameters<Autocannon>[0]): Promise<LoadResult> {
+function load(options: Options): Promise<Result> {
   return new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
 }
 

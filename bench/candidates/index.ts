@@ -1,0 +1,33 @@
+// The list the in-process bench runs: coatcheck (and a baseline commit's coatcheck when asked), then
+// the libraries a user would pick instead, in the order the notes print them; and the floors.
+//
+// Libraries with an explicit API (react-router, iron-session, h3) are not called at all on /s4;
+// middleware (coatcheck's wrapper, hono-sessions, express-session) runs anyway.
+import { baselineCandidates } from "./coatcheck-baseline.js";
+import { coatcheckCookie } from "./coatcheck-cookie.js";
+import { coatcheckMemory } from "./coatcheck-memory.js";
+import { expressSession } from "./express-session.js";
+import { h3Sessions } from "./h3-session.js";
+import { honoSessions } from "./hono-sessions.js";
+import { ironSession } from "./iron-session.js";
+import { remixCookieStorage } from "./react-router-cookie.js";
+import { remixMemory } from "./react-router-memory.js";
+import type { Candidate } from "./shared.js";
+
+export { floors } from "./floors.js";
+export type { Candidate, Floor, Instance } from "./shared.js";
+
+/** Every candidate that can be constructed here; a string names one that cannot, and why. */
+export async function candidates(): Promise<(Candidate | string)[]> {
+  return [
+    coatcheckMemory,
+    coatcheckCookie,
+    ...(await baselineCandidates()),
+    remixMemory,
+    remixCookieStorage,
+    ironSession,
+    honoSessions,
+    h3Sessions,
+    expressSession,
+  ];
+}
