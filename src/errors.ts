@@ -8,6 +8,7 @@
  * - `ERR_SESSION_CONFLICT`: compare-and-set kept failing after every retry.
  * - `ERR_SESSION_CLOSED`: the session was used after its response was committed.
  * - `ERR_SESSION_TOO_LARGE`: the session does not fit the store (or the cookie store's cap).
+ * - `ERR_SESSION_UNSUPPORTED`: the store cannot do this (the cookie store cannot list or revoke sessions).
  */
 export type SessionErrorCode =
   | "ERR_SESSION_OPTIONS"
@@ -16,7 +17,8 @@ export type SessionErrorCode =
   | "ERR_SESSION_INTERRUPTED"
   | "ERR_SESSION_CONFLICT"
   | "ERR_SESSION_CLOSED"
-  | "ERR_SESSION_TOO_LARGE";
+  | "ERR_SESSION_TOO_LARGE"
+  | "ERR_SESSION_UNSUPPORTED";
 
 /**
  * The one error class coatcheck throws. Messages start with `coatcheck:`; `cause` is kept.

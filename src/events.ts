@@ -8,7 +8,7 @@ export type TamperReason = "bad-signature" | "ambiguous-cookies" | "corrupt-reco
  * A lifecycle event for logs and metrics. Events never carry a session id or a cookie value.
  */
 export type SessionEvent =
-  | { type: "created" | "regenerated" | "destroyed" | "expired"; store: string }
+  | { type: "created" | "regenerated" | "destroyed" | "expired" | "revoked"; store: string }
   | { type: "tampered"; store: string; reason: TamperReason }
   | { type: "conflict"; store: string; attempt: number }
   | { type: "store-error"; store: string; error: SessionError };
@@ -31,7 +31,7 @@ export class SessionEvents {
     this.#store = store;
   }
 
-  emit(type: "created" | "regenerated" | "destroyed" | "expired"): void {
+  emit(type: "created" | "regenerated" | "destroyed" | "expired" | "revoked"): void {
     this.#deliver({ type, store: this.#store });
   }
 

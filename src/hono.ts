@@ -26,7 +26,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { SessionData } from "./record.js";
 import type { Session } from "./session.js";
-import { createSessions, releaseRequest, type SessionOptionsInput } from "./with-session.js";
+import { createSessions, releaseRequest, type SessionOptionsInput, type UserSessionsApi } from "./with-session.js";
 
 /**
  * What the `session` variable holds: call it to load the session (memoised per request).
@@ -48,6 +48,8 @@ export type SessionLoader<Data extends SessionData = SessionData> = () => Promis
  */
 export interface SessionVariables<Data extends SessionData = SessionData> {
   session: SessionLoader<Data>;
+  /** A user's sessions (list, revoke, revoke all), bound to `c.env`; a list marks this request's own session `current`. */
+  sessions: UserSessionsApi;
 }
 
 /**
@@ -92,6 +94,7 @@ export function session<Data extends SessionData = SessionData, Env extends obje
   return async (c, next) => {
     const handle = await sessions.open(c.req.raw, c.env);
     c.set("session", () => handle.session());
+    c.set("sessions", sessions.bind(c.env, handle));
     await next();
     // The route threw and Hono's onError answered: save nothing, as withSession does.
     if (c.error) return releaseRequest(c.req.raw);

@@ -37,6 +37,7 @@ export type {
   StoreVersion,
   StoreWriteOptions,
 } from "./store.js";
+export type { SessionListEntry } from "./user-index.js";
 export {
   createSessions,
   type ExecutionContextLike,
@@ -44,6 +45,7 @@ export {
   type SessionHandle,
   type SessionOptionsInput,
   type Sessions,
+  type UserSessionsApi,
   type WrappedHandler,
   withSession,
 } from "./with-session.js";

@@ -154,6 +154,8 @@ export const OPTION_NAMES = [
   "onEvent",
   "storeTimeout",
   "clock",
+  "userVersion",
+  "userVersionCacheSeconds",
 ] as const satisfies readonly (keyof SessionOptions)[];
 const COOKIE_OPTION_NAMES = [
   "name",

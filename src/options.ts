@@ -55,6 +55,15 @@ export interface SessionOptions {
   storeTimeout?: number;
   /** [Date.now] The clock, in milliseconds since the epoch. For tests. */
   clock?: () => number;
+  /**
+   * [none] Store-independent revocation: the app's current version of a user's credentials (a
+   * counter it bumps on a password change or "log out everywhere"). The version current at
+   * `setUser` is kept in the session; a later load that finds another ends the session (a `revoked`
+   * event). Works on every store, the cookie store included.
+   */
+  userVersion?: (userId: string, env: unknown) => string | number | Promise<string | number>;
+  /** [0] Seconds a user's version is remembered per isolate; 0 asks on every load of a user's session. */
+  userVersionCacheSeconds?: number;
 }
 
 /** What a request uses: the options checked, with defaults, and the carrier chosen for the store. */
@@ -69,6 +78,8 @@ export interface ResolvedOptions {
   saveOnError: boolean;
   onEvent: SessionEventListener | undefined;
   clock: () => number;
+  userVersion: SessionOptions["userVersion"];
+  userVersionCacheSeconds: number;
 }
 
 export const DEFAULT_MAX_AGE = 1_209_600;
@@ -104,7 +115,7 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   if (typeof storeTimeout !== "number" || !(storeTimeout >= 0)) {
     throw optionError("`storeTimeout` must be a non-negative number of milliseconds (0 for no limit).");
   }
-  for (const name of ["onEvent", "clock"] as const) {
+  for (const name of ["onEvent", "clock", "userVersion"] as const) {
     if (options[name] !== undefined && typeof options[name] !== "function") throw optionError(`\`${name}\` must be a function.`);
   }
   const clock = options.clock ?? Date.now;
@@ -121,6 +132,8 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     saveOnError: options.saveOnError === true,
     onEvent: options.onEvent,
     clock,
+    userVersion: options.userVersion,
+    userVersionCacheSeconds: seconds("userVersionCacheSeconds", options.userVersionCacheSeconds, 0, true)!,
   };
 }
 

@@ -22,6 +22,14 @@ export interface SessionRecord {
   d: SessionData;
   /** Flashed values for the next request that loads the session. */
   f?: SessionData;
+  /** The user the session is bound to (`setUser`), apart from the data. */
+  u?: string;
+  /** When `u` was last set, ms since the epoch. */
+  a?: number;
+  /** The app's `userVersion` for `u` when it was set. */
+  uv?: string;
+  /** A sealed record's ref (an id-backed session's ref is its store key). */
+  r?: string;
 }
 
 /** The configured lifetime every record is measured against. */
@@ -33,6 +41,7 @@ export interface LifetimePolicy {
   expireAtBrowserClose: boolean;
 }
 
+const optional = (value: unknown, type: "string" | "number"): boolean => value === undefined || typeof value === type;
 const isDataObject = (value: unknown): boolean => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Parses a stored record; null for anything that is not one. */
@@ -45,7 +54,11 @@ export function parseRecord(text: string): SessionRecord | null {
       typeof record.t === "number" &&
       (record.e === null || typeof record.e === "number") &&
       isDataObject(record.d) &&
-      (record.f === undefined || isDataObject(record.f));
+      (record.f === undefined || isDataObject(record.f)) &&
+      optional(record.u, "string") &&
+      optional(record.a, "number") &&
+      optional(record.uv, "string") &&
+      optional(record.r, "string");
     return valid ? record : null;
   } catch {
     return null;

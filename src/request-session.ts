@@ -6,8 +6,10 @@ import { SessionEvents } from "./events.js";
 import type { ResolvedOptions } from "./options.js";
 import { cookieMaxAge, endsWithBrowser, type SessionData, type SessionRecord, touchDue } from "./record.js";
 import { decorate, passesThrough } from "./response.js";
-import { Session, SessionState } from "./session.js";
+import { Session } from "./session.js";
+import { SessionState } from "./session-state.js";
 import type { Ticket } from "./ticket-carrier.js";
+import type { UserVersions } from "./user-version.js";
 
 /** A loaded request: its ticket, and the state the handler's `Session` changes. */
 interface Loaded {
@@ -31,12 +33,22 @@ export interface SessionHandle<Data extends SessionData = SessionData> {
 export class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
   readonly #options: ResolvedOptions;
   readonly #request: Request;
+  readonly #env: unknown;
+  readonly #versions: UserVersions;
   #loading: Promise<Loaded> | undefined;
   #committed = false;
 
-  constructor(options: ResolvedOptions, request: Request) {
+  constructor(options: ResolvedOptions, request: Request, env: unknown, versions: UserVersions) {
     this.#options = options;
     this.#request = request;
+    this.#env = env;
+    this.#versions = versions;
+  }
+
+  /** The ref of this request's session, when it has been loaded. */
+  async currentRef(): Promise<string | undefined> {
+    const loaded = await this.#loading?.catch(() => undefined);
+    return loaded?.ticket.ref;
   }
 
   get cookieName(): string {
@@ -60,11 +72,24 @@ export class RequestSession<Data extends SessionData> implements SessionHandle<D
   }
 
   async #load(): Promise<Loaded> {
-    const { carrier, onEvent, store } = this.#options;
+    const { carrier, onEvent, store, clock } = this.#options;
     const events = new SessionEvents(onEvent, store.name);
     const ticket = await carrier.load(this.#request, events);
     const state = new SessionState(ticket.record);
+    state.now = clock;
+    state.ref = () => ticket.ref;
+    await this.#checkUserVersion(state, events);
     return { ticket, state, session: new Session(state), events };
+  }
+
+  /** A session whose user's credentials changed since `setUser` (the app's `userVersion`) ends here. */
+  async #checkUserVersion(state: SessionState, events: SessionEvents): Promise<void> {
+    const record = state.base;
+    if (record?.u === undefined || record.uv === undefined) return;
+    if ((await this.#versions.current(record.u, this.#options, this.#env)) === record.uv) return;
+    state.revoked = true;
+    state.end();
+    events.emit("revoked");
   }
 
   async commit(response: Response): Promise<Response> {
@@ -100,6 +125,7 @@ export class RequestSession<Data extends SessionData> implements SessionHandle<D
       // Stamped by an older secret: re-issue under the first one (lazy migration), same expiry.
       return ticket.stale ? this.#setCookies(ticket, base, now) : [];
     }
+    if (state.userSet && state.user !== undefined) state.userVersion = await this.#versions.current(state.user, this.#options, this.#env);
     const record = await ticket.save(state, { fresh, touchOnly }, now);
     // The store skipped a touch-only write: the cookie must not outlive the stored expiry either.
     if (!record) return [];

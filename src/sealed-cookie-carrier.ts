@@ -1,12 +1,13 @@
 // A ticket that is the record itself, sealed by a `SealedCookieStore` into the cookie: our chunk
 // names, joining and unsealing them, ambiguity, and sealing and splitting on the way out.
 import { MAX_COOKIE_NAME_VALUE_BYTES, readCookies } from "./cookie.js";
+import { encodeBase64urlNoPadding } from "./encoding.js";
 import { SessionError } from "./errors.js";
 import type { SessionEvents } from "./events.js";
 import { acceptRecord, expiresAt, type LifetimePolicy, type SessionRecord } from "./record.js";
-import type { SessionState } from "./session.js";
+import type { SessionState } from "./session-state.js";
 import type { SealContext, SealedCookieStore } from "./store.js";
-import { MAX_TICKETS_TRIED, type SavePlan, type Ticket, type TicketCarrier } from "./ticket-carrier.js";
+import { MAX_TICKETS_TRIED, type SavePlan, type Ticket, type TicketCarrier, type UserSessions } from "./ticket-carrier.js";
 
 /** What the sealed-cookie carrier is configured with, once. */
 export interface SealedCookieConfig {
@@ -25,6 +26,7 @@ export function sealedCookieCarrier(config: SealedCookieConfig): TicketCarrier {
   const isOurs = (name: string) =>
     name === cookieName || (name.startsWith(prefix) && isChunkIndex(name.slice(prefix.length), store.maxChunks));
   return {
+    users: cannotFindUsers(store.name),
     async load(request, events) {
       const cookies = readCookies(request.headers.get("cookie"), isOurs, MAX_TICKETS_TRIED);
       const sentCookies = [...cookies.keys()];
@@ -83,9 +85,19 @@ class SealedTicket implements Ticket {
     this.#config = config;
   }
 
-  /** Nothing to store: the record travels in the cookie. */
+  #saved: SessionRecord | undefined;
+
+  get ref(): string | undefined {
+    return (this.#saved ?? this.record)?.r;
+  }
+
+  /** Nothing to store: the record travels in the cookie. A new or regenerated session gets a new ref. */
   async save(state: SessionState, { fresh }: SavePlan, now: number): Promise<SessionRecord> {
-    return state.applyTo(fresh ? null : this.record, now);
+    const record = state.applyTo(fresh ? null : this.record, now);
+    const kept = !fresh && !state.regenerate ? this.record?.r : undefined;
+    record.r = kept ?? encodeBase64urlNoPadding(crypto.getRandomValues(new Uint8Array(16)));
+    this.#saved = record;
+    return record;
   }
 
   /** Nothing to delete: the expiring cookies end it. */
@@ -101,6 +113,17 @@ class SealedTicket implements Ticket {
       `${store.name} store: the sealed session is ${token.length} bytes, more than ${store.maxChunks} cookies can carry; keep less in the session or use a server-side store.`,
     );
   }
+}
+
+/** A sealed session lives in the browser: there is nothing on the server to list or end. */
+function cannotFindUsers(storeName: string): UserSessions {
+  const unsupported = async (): Promise<never> => {
+    throw new SessionError(
+      "ERR_SESSION_UNSUPPORTED",
+      `${storeName} store: sessions cannot be listed or revoked, because they live in the browser's cookie. Use a server-side store, or the \`userVersion\` option to end a user's sessions everywhere.`,
+    );
+  };
+  return { list: unsupported, revoke: unsupported, revokeAll: unsupported };
 }
 
 /** `1` … `maxChunks`, spelled canonically (no leading zero). */

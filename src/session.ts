@@ -1,100 +1,10 @@
-// `Session`, the handler's synchronous view of one session, and the per-request state behind it:
-// what changed, so that a save writes only that and can re-apply it on a fresher record.
+// `Session`, the handler's synchronous view of one session.
 import { SessionError } from "./errors.js";
-import type { SessionData, SessionRecord } from "./record.js";
+import type { SessionData } from "./record.js";
+import { assertJson, checked, type SessionState } from "./session-state.js";
 
-const isPlainObject = (value: object): boolean => {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-};
-
-function describeNonJson(value: unknown, seen: Set<object>): string | undefined {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return undefined;
-    case "number":
-      return Number.isFinite(value) ? undefined : String(value);
-    case "object": {
-      if (value === null) return undefined;
-      if (seen.has(value)) return "a circular reference";
-      if (!Array.isArray(value) && !isPlainObject(value)) return `an instance of ${value.constructor?.name ?? "a class"}`;
-      seen.add(value);
-      for (const item of Array.isArray(value) ? value : Object.values(value)) {
-        const problem = describeNonJson(item, seen);
-        if (problem) return problem;
-      }
-      seen.delete(value);
-      return undefined;
-    }
-    default:
-      return typeof value === "bigint" ? "a bigint" : `a ${typeof value}`;
-  }
-}
-
-/** A key-level change this request made, re-applied on top of a fresher record on conflict. */
-type Change = { value: unknown; update?: (current: unknown) => unknown } | null;
-
-/** Internal per-request state behind a {@link Session}. */
-export class SessionState {
-  data: Map<string, unknown>;
-  readonly flashIn: Map<string, unknown>;
-  readonly flashOut = new Map<string, unknown>();
-  readonly changes = new Map<string, Change>();
-  cleared = false;
-  expiry: number | null | undefined = undefined;
-  regenerate = false;
-  destroyed = false;
-  closed = false;
-
-  constructor(
-    /** The record as loaded, or null for a new session. */
-    public readonly base: SessionRecord | null,
-  ) {
-    this.data = new Map(base ? Object.entries(base.d) : undefined);
-    this.flashIn = new Map(base?.f ? Object.entries(base.f) : undefined);
-  }
-
-  get modified(): boolean {
-    return this.changes.size > 0 || this.cleared || this.flashOut.size > 0 || this.flashIn.size > 0 || this.expiry !== undefined;
-  }
-
-  /** True when nothing would be left to store. */
-  get empty(): boolean {
-    return this.data.size === 0 && this.flashOut.size === 0;
-  }
-
-  /** This request's changes applied on top of `record` (null: a new session). */
-  applyTo(record: SessionRecord | null, now: number): SessionRecord {
-    // Null-prototype objects: a "__proto__" key is data here, not a prototype.
-    const data: SessionData = Object.create(null);
-    if (record && !this.cleared) Object.assign(data, record.d);
-    for (const [key, change] of this.changes) {
-      // An update() made on an older record runs again on this one, so no tab's change is lost.
-      if (change?.update && record !== this.base && !this.cleared) data[key] = checked(key, change.update(record?.d[key]));
-      else if (change) data[key] = change.value;
-      else delete data[key];
-    }
-    const flash: SessionData = Object.create(null);
-    if (record?.f) {
-      for (const [key, value] of Object.entries(record.f)) {
-        // A flash this request consumed stays consumed; one another request set since is kept.
-        const consumed = this.flashIn.has(key) && JSON.stringify(this.flashIn.get(key)) === JSON.stringify(value);
-        if (!consumed) flash[key] = value;
-      }
-    }
-    for (const [key, value] of this.flashOut) flash[key] = value;
-    const next: SessionRecord = {
-      v: 1,
-      c: record?.c ?? now,
-      t: now,
-      e: this.expiry !== undefined ? this.expiry : (record?.e ?? null),
-      d: data,
-    };
-    if (Object.keys(flash).length > 0) next.f = flash;
-    return next;
-  }
-}
+/** User ids are the app's own: an id, not a document. */
+const MAX_USER_ID_LENGTH = 256;
 
 /**
  * One visitor's session data, loaded for this request. Every method is synchronous: the store
@@ -116,7 +26,7 @@ export class Session<Data extends SessionData = SessionData> {
   /** @internal Sessions come from `ctx.session()` or a handle's `session()`. */
   constructor(state: SessionState) {
     this.#state = state;
-    this.isNew = state.base === null;
+    this.isNew = state.base === null || state.revoked;
   }
 
   /** The value under `key`, or a value flashed for this request; `undefined` when there is none. */
@@ -188,6 +98,49 @@ export class Session<Data extends SessionData = SessionData> {
     this.#state.flashOut.set(key, value);
   }
 
+  /**
+   * Binds the session to a user (on login, with `regenerate()`), or unbinds it with `null`. The id
+   * is kept apart from the data (`keys()` never lists it) and indexed, so that
+   * `sessions.list(userId)` and `sessions.revokeAll(userId)` find this session.
+   *
+   * @example
+   * ```ts
+   * session.regenerate();
+   * session.setUser(user.id);
+   * ```
+   */
+  setUser(userId: string | null): void {
+    this.#mutable();
+    if (userId !== null && (typeof userId !== "string" || userId === "" || userId.length > MAX_USER_ID_LENGTH)) {
+      throw new TypeError(
+        `coatcheck: setUser takes a non-empty string of at most ${MAX_USER_ID_LENGTH} characters, or null; got ${String(userId)}.`,
+      );
+    }
+    const state = this.#state;
+    state.userSet = true;
+    state.user = userId ?? undefined;
+    state.authenticatedAt = userId === null ? undefined : state.now();
+  }
+
+  /** The user the session is bound to, or `undefined`. */
+  get user(): string | undefined {
+    return this.#state.user;
+  }
+
+  /** When the user was last set, in ms since the epoch: for "enter your password again" checks. */
+  get authenticatedAt(): number | undefined {
+    return this.#state.authenticatedAt;
+  }
+
+  /**
+   * An opaque, stable handle of this session, safe to show and to post back to
+   * `sessions.revoke(ref)`: never the id, nothing a ticket can be made from. New after
+   * `regenerate()`; `undefined` until the session is first stored.
+   */
+  get ref(): string | undefined {
+    return this.#state.ref();
+  }
+
   /** At commit: a new id for the same data, the old record deleted. Call it on login. */
   regenerate(): void {
     this.#mutable();
@@ -200,12 +153,7 @@ export class Session<Data extends SessionData = SessionData> {
    */
   destroy(): void {
     this.#mutable();
-    const state = this.#state;
-    state.destroyed = true;
-    state.cleared = true;
-    state.data.clear();
-    state.changes.clear();
-    state.flashIn.clear();
+    this.#state.end();
   }
 
   /**
@@ -228,14 +176,4 @@ export class Session<Data extends SessionData = SessionData> {
       );
     }
   }
-}
-
-function assertJson(key: string, value: unknown): void {
-  const problem = value === undefined ? "undefined (use delete to remove a key)" : describeNonJson(value, new Set());
-  if (problem) throw new TypeError(`coatcheck: the session value for "${key}" is not JSON-serialisable: it contains ${problem}.`);
-}
-
-function checked<T>(key: string, value: T): T {
-  assertJson(key, value);
-  return value;
 }

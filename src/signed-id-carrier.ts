@@ -5,11 +5,12 @@ import { SessionError } from "./errors.js";
 import type { SessionEvents } from "./events.js";
 import { newSessionId, storeKeyFor } from "./id.js";
 import { acceptRecord, expiresAt, type LifetimePolicy, type SessionRecord } from "./record.js";
-import type { SessionState } from "./session.js";
+import type { SessionState } from "./session-state.js";
 import type { Keyring, VerifiedTicket } from "./signature.js";
 import type { SessionStore, StoreVersion, StoreWriteOptions } from "./store.js";
 import { backoff, guarded, oneAtATime, type StoreGuard, storedText } from "./store-calls.js";
 import { MAX_TICKETS_TRIED, type SavePlan, type Ticket, type TicketCarrier } from "./ticket-carrier.js";
+import { UserIndex } from "./user-index.js";
 
 /** What the signed-id carrier is configured with, once. */
 export interface SignedIdConfig {
@@ -27,10 +28,12 @@ const TOMBSTONE_SECONDS = 60;
 const TOMBSTONE = '{"v":0}';
 
 export function signedIdCarrier(config: SignedIdConfig): TicketCarrier {
+  const users = new UserIndex(config.store, config.policy, config.clock, config.storeTimeout);
   return {
+    users,
     async load(request, events) {
       const { cookieName, keyring, store, policy, clock } = config;
-      const guard = { storeName: store.name, timeout: config.storeTimeout, events };
+      const guard = { storeName: store.name, timeout: config.storeTimeout, events, users };
       const values = readCookies(request.headers.get("cookie"), (name) => name === cookieName, MAX_TICKETS_TRIED).get(cookieName) ?? [];
       const sentCookies = values.length > 0 ? [cookieName] : [];
       const found = await verifiedTicket(keyring, cookieName, values, events);
@@ -79,9 +82,12 @@ async function verifiedTicket(
   return "ambiguous";
 }
 
+/** The store guard of one request, and the user index its saves keep up to date. */
+type TicketGuard = StoreGuard & { users: UserIndex };
+
 class SignedIdTicket implements Ticket {
   readonly #config: SignedIdConfig;
-  readonly #guard: StoreGuard;
+  readonly #guard: TicketGuard;
   /** The id the cookie carries, its store key, the loaded version, and its cookie value under the first secret. */
   #id: string | undefined;
   #storeKey: string | undefined;
@@ -91,7 +97,7 @@ class SignedIdTicket implements Ticket {
 
   constructor(
     config: SignedIdConfig,
-    guard: StoreGuard,
+    guard: TicketGuard,
     readonly record: SessionRecord | null,
     readonly sentCookies: readonly string[],
     readonly stale = false,
@@ -109,16 +115,43 @@ class SignedIdTicket implements Ticket {
     if (!this.stale) this.#signed = value;
   }
 
-  async save(state: SessionState, { fresh, touchOnly }: SavePlan, now: number): Promise<SessionRecord | null> {
+  get ref(): string | undefined {
+    return this.#storeKey;
+  }
+
+  async save(state: SessionState, plan: SavePlan, now: number): Promise<SessionRecord | null> {
+    // A fresh session has no former self: one destroyed first left its user's index in `discard`.
+    const before = this.record && !plan.fresh ? { user: this.record.u, key: this.#storeKey } : undefined;
+    const record = await this.#saveRecord(state, plan, now);
+    if (record) await this.#followUser(before, record, plan.touchOnly);
+    return record;
+  }
+
+  #saveRecord(state: SessionState, { fresh, touchOnly }: SavePlan, now: number): Promise<SessionRecord | null> {
     if (fresh) return this.#create(state, now);
     if (state.regenerate) return this.#regenerate(state, now);
     return this.#compareAndSet(state, now, touchOnly ? "touch" : "write");
+  }
+
+  /**
+   * Keeps the users' indexes in step with a saved record: a session that changed user or id leaves
+   * the former user's index and joins the new one's; a touch refreshes its entry, so the index
+   * lives as long as the sessions it lists.
+   */
+  async #followUser(before: { user?: string; key?: string } | undefined, record: SessionRecord, touchOnly: boolean): Promise<void> {
+    const { users, events } = this.#guard;
+    const key = this.#storeKey!;
+    const moved = before?.user !== record.u || before?.key !== key;
+    if (before?.user !== undefined && before.key !== undefined && moved) await users.remove(before.user, before.key, events);
+    if (record.u !== undefined && (moved || touchOnly)) await users.add(record.u, key, { c: record.c, a: record.a }, events);
   }
 
   async discard(): Promise<void> {
     const { store } = this.#config;
     const key = this.#storeKey!;
     await guarded(this.#guard, "delete", () => store.delete(key));
+    const user = this.record?.u;
+    if (user !== undefined) await this.#guard.users.remove(user, key, this.#guard.events);
   }
 
   async cookies(): Promise<[string, string][]> {

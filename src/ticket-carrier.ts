@@ -2,7 +2,8 @@
 // with the record in a store, or the record itself sealed into the cookie.
 import type { SessionEvents } from "./events.js";
 import type { SessionRecord } from "./record.js";
-import type { SessionState } from "./session.js";
+import type { SessionState } from "./session-state.js";
+import type { SessionListEntry } from "./user-index.js";
 
 /** What the handler changed, as the decision table saw it. */
 export interface SavePlan {
@@ -25,6 +26,8 @@ export interface Ticket {
   readonly cookieValue: string | undefined;
   /** The names of our cookies the request sent, to expire those the response no longer sets. */
   readonly sentCookies: readonly string[];
+  /** The session's ref as loaded, or as saved once `save` ran; undefined before it is first stored. */
+  readonly ref: string | undefined;
   /** Writes this request's changes (`state`) as `plan` says: the record as stored, or null when the store skipped a touch. */
   save(state: SessionState, plan: SavePlan, now: number): Promise<SessionRecord | null>;
   /** Ends the loaded session: its record deleted where there is one. */
@@ -39,6 +42,15 @@ export interface Ticket {
 /** Reads a request's ticket; chosen once, when options are resolved, by the kind of store. */
 export interface TicketCarrier {
   load(request: Request, events: SessionEvents): Promise<Ticket>;
+  /** A user's sessions, where the store can find them. */
+  readonly users: UserSessions;
+}
+
+/** What `sessions.list` / `revoke` / `revokeAll` stand on. */
+export interface UserSessions {
+  list(userId: string, events: SessionEvents): Promise<SessionListEntry[]>;
+  revoke(ref: string, events: SessionEvents): Promise<boolean>;
+  revokeAll(userId: string, except: string | undefined, events: SessionEvents): Promise<number>;
 }
 
 /**

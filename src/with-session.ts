@@ -1,10 +1,13 @@
 // The public API: `withSession`, `createSessions` and their types; options resolved once per env,
 // and a request claimed by one handle per cookie name.
 import { SessionError } from "./errors.js";
+import { SessionEvents } from "./events.js";
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from "./options.js";
 import type { SessionData } from "./record.js";
 import { RequestSession, type SessionHandle } from "./request-session.js";
 import type { Session } from "./session.js";
+import type { SessionListEntry } from "./user-index.js";
+import { UserVersions } from "./user-version.js";
 
 export type { SessionHandle } from "./request-session.js";
 
@@ -46,11 +49,31 @@ export interface SessionContext<Data extends SessionData = SessionData, Env = un
   env: Env;
   /** The Workers `ExecutionContext`; elsewhere a stand-in whose `waitUntil` lets the promise run on. */
   executionCtx: ExecutionContextLike;
+  /** A user's sessions: list, revoke, revoke all; a list marks this request's own session `current`. */
+  sessions: UserSessionsApi;
 }
 
-/** Opens session handles; the open/commit pair frameworks build on. */
+/**
+ * A user's sessions across devices. Bound to the request's env in `ctx.sessions`; on
+ * `createSessions`'s result each method takes the env last, when options are a function of env.
+ */
+export interface UserSessionsApi {
+  /** The user's live sessions, most recently seen first; expired and ended ones are dropped on the way. */
+  list(userId: string): Promise<SessionListEntry[]>;
+  /** Ends the session `ref` names (a racing save of it fails with `ERR_SESSION_INTERRUPTED`); false when there was none. */
+  revoke(ref: string): Promise<boolean>;
+  /** Ends every session of the user but `except` (a ref, e.g. this device's); returns how many ended. */
+  revokeAll(userId: string, options?: { except?: string }): Promise<number>;
+}
+
+/** Opens session handles; the open/commit pair frameworks build on. And a user's sessions. */
 export interface Sessions<Data extends SessionData = SessionData, Env = unknown> {
   open(request: Request, env?: Env): Promise<SessionHandle<Data>>;
+  list(userId: string, env?: Env): Promise<SessionListEntry[]>;
+  revoke(ref: string, env?: Env): Promise<boolean>;
+  revokeAll(userId: string, options?: { except?: string }, env?: Env): Promise<number>;
+  /** The user operations bound to one env, marking `current` the session of `handle` when given. */
+  bind(env?: Env, handle?: SessionHandle<Data>): UserSessionsApi;
 }
 
 /**
@@ -74,14 +97,46 @@ export function createSessions<Data extends SessionData = SessionData, Env = unk
   options: SessionOptionsInput<Env>,
 ): Sessions<Data, Env> {
   const resolve = optionsResolver(options);
+  const versions = new UserVersions();
+  const bind = (env?: Env, handle?: SessionHandle<Data>): UserSessionsApi => {
+    const users = () => {
+      const resolved = resolve(env as Env);
+      return { carrier: resolved.carrier, events: new SessionEvents(resolved.onEvent, resolved.store.name) };
+    };
+    return {
+      async list(userId) {
+        const { carrier, events } = users();
+        const entries = await carrier.users.list(checkedUserId(userId), events);
+        const current = handle instanceof RequestSession ? await handle.currentRef() : undefined;
+        return current === undefined ? entries : entries.map((entry) => (entry.ref === current ? { ...entry, current: true } : entry));
+      },
+      revoke(ref) {
+        const { carrier, events } = users();
+        return carrier.users.revoke(ref, events);
+      },
+      revokeAll(userId, { except } = {}) {
+        const { carrier, events } = users();
+        return carrier.users.revokeAll(checkedUserId(userId), except, events);
+      },
+    };
+  };
   return {
     async open(request, env) {
       const resolved = resolve(env as Env);
-      const handle = new RequestSession<Data>(resolved, request);
+      const handle = new RequestSession<Data>(resolved, request, env, versions);
       claimRequest(request, handle);
       return handle;
     },
+    list: (userId, env) => bind(env).list(userId),
+    revoke: (ref, env) => bind(env).revoke(ref),
+    revokeAll: (userId, options, env) => bind(env).revokeAll(userId, options),
+    bind,
   };
+}
+
+function checkedUserId(userId: unknown): string {
+  if (typeof userId === "string" && userId !== "") return userId;
+  throw new TypeError(`coatcheck: a user id is a non-empty string; got ${String(userId)}.`);
 }
 
 /** A fetch handler wrapped with sessions: the shape of a Workers `fetch` export and of `Deno.serve`/`Bun.serve` handlers. */
@@ -129,7 +184,15 @@ export function withSession<Data extends SessionData = SessionData, Env = unknow
     const handle = await sessions.open(request, env);
     let response: unknown;
     try {
-      response = await handler(request, { session: () => handle.session(), env: env as Env, executionCtx: executionContext(executionCtx) });
+      response = await handler(request, {
+        session: () => handle.session(),
+        env: env as Env,
+        executionCtx: executionContext(executionCtx),
+        // Built on first use: a request that never asks costs nothing.
+        get sessions() {
+          return sessions.bind(env, handle);
+        },
+      });
     } catch (error) {
       releaseRequest(request);
       throw error;

@@ -238,7 +238,9 @@ describe("the example cart: one handler, switched between stores and between wit
   const viaHono = (options: SessionOptions) => {
     const app = new Hono<SessionEnv<CartData>>();
     app.use(session<CartData>(options));
-    app.all("*", (c) => cart(c.req.raw, { session: c.var.session, env: c.env, executionCtx: { waitUntil: () => {} } }));
+    app.all("*", (c) =>
+      cart(c.req.raw, { session: c.var.session, sessions: c.var.sessions, env: c.env, executionCtx: { waitUntil: () => {} } }),
+    );
     return (request: Request) => app.request(request);
   };
   const combinations = stores.flatMap(([storeName, makeStore]) => [

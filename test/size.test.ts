@@ -3,13 +3,13 @@
 // within the budget, with no trace of `jose` (only the cookie adapter may pull it in). Each adapter's
 // own cost is printed.
 //
-// The budget is 10 KiB. It was 7 KiB (4 KB was first asked for) until hardening added what a
+// The budget is 12 KiB. It was 7 KiB (4 KB was first asked for) until hardening added what a
 // review asked for, at about 2.5 KiB gzipped: misuse caught at construction with a message naming
-// the fix (unknown option names with the nearest known one, a raw `Map`/`Deno.Kv`/KV namespace as
-// the store, milliseconds for seconds, unset or space-joined secrets, a double mount, a store made
-// per env), bounded work per forged header, CDN cache fields, decorating a copy of a shared
-// Response, and a memory store that protects returning sessions and is bounded by bytes. About
-// half of the gzipped core is now error messages. The budget stops growth; shrinking below it is
+// the fix, bounded work per forged header, CDN cache fields, decorating a copy of a shared
+// Response, and a memory store that protects returning sessions and is bounded by bytes. Splitting
+// the core into one file per responsibility cost about 0.5 KiB more, and users (setUser, the
+// per-user index kept with compare-and-set, list / revoke / revokeAll, userVersion) about 1.8 KiB.
+// About half of the gzipped core is error messages. The budget stops growth; shrinking below it is
 // tracked, not assumed.
 import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -18,7 +18,7 @@ import { type BuildOptions, build, type Metafile } from "esbuild";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
-const CORE_BUDGET_GZIP_BYTES = 10 * 1024;
+const CORE_BUDGET_GZIP_BYTES = 12 * 1024;
 const cookieAdapter = `${root}adapters/cookie.ts`;
 
 interface Bundle {

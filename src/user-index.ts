@@ -1,0 +1,161 @@
+// Who is signed in where: each user's index of session store keys, kept in the same store with
+// compare-and-set (where the store has it), and the list / revoke / revoke-all built on it.
+
+import { MAX_COOKIE_AGE_SECONDS } from "./cookie.js";
+import { encodeBase64urlNoPadding, utf8 } from "./encoding.js";
+import { SessionError } from "./errors.js";
+import type { SessionEvents } from "./events.js";
+import { acceptRecord, type LifetimePolicy } from "./record.js";
+import type { SessionStore, StoreVersion } from "./store.js";
+import { backoff, guarded, storedText } from "./store-calls.js";
+
+/** One of a user's sessions, as `sessions.list(userId)` returns it. Nothing in it makes a ticket. */
+export interface SessionListEntry {
+  /** An opaque, stable handle of the session: show it, post it back to `revoke`. */
+  ref: string;
+  createdAt: number;
+  /** When its expiry was last refreshed: at most `touchAfter` old while the session is in use. */
+  lastSeenAt: number;
+  /** When the user was last set on it (`setUser`). */
+  authenticatedAt: number | undefined;
+  /** Listed from a request of this very session. */
+  current?: boolean;
+}
+
+/** A user's sessions, by store key: when each was created and authenticated. */
+type Index = Record<string, { c: number; a?: number }>;
+
+const INDEX_ATTEMPTS = 8;
+/** An emptied index is written, not deleted (a delete would race a concurrent login), and left to expire. */
+const INDEX_EMPTY_SECONDS = 60;
+/** A ref is a session's store key: 32 bytes of SHA-256, unpadded base64url. Nothing else is ever deleted by ref. */
+const REF = /^[A-Za-z0-9_-]{43}$/;
+
+export async function userIndexKey(userId: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", utf8.encode(`coatcheck/v1 user\n${userId}`));
+  return `u.${encodeBase64urlNoPadding(new Uint8Array(digest))}`;
+}
+
+/** The index of one store, with the guard its calls run under. */
+export class UserIndex {
+  constructor(
+    private readonly store: SessionStore,
+    private readonly policy: LifetimePolicy,
+    private readonly clock: () => number,
+    private readonly timeout: number,
+  ) {}
+
+  /** Adds (or refreshes) `storeKey` in `userId`'s index. */
+  async add(userId: string, storeKey: string, entry: { c: number; a?: number }, events: SessionEvents): Promise<void> {
+    await this.#change(userId, events, (index) => {
+      index[storeKey] = entry;
+    });
+  }
+
+  async remove(userId: string, storeKey: string, events: SessionEvents): Promise<void> {
+    await this.#change(userId, events, without([storeKey]));
+  }
+
+  async list(userId: string, events: SessionEvents): Promise<SessionListEntry[]> {
+    const guard = this.#guard(events);
+    const { index } = await this.#read(await userIndexKey(userId), events);
+    const now = this.clock();
+    const entries: SessionListEntry[] = [];
+    const gone: string[] = [];
+    await Promise.all(
+      Object.keys(index).map(async (storeKey) => {
+        const found = await guarded(guard, "get", () => this.store.get(storeKey));
+        const record = acceptRecord(storedText(found), storeKey, this.policy, now, events);
+        if (!record || record.u !== userId) return void gone.push(storeKey);
+        entries.push({ ref: storeKey, createdAt: record.c, lastSeenAt: record.t, authenticatedAt: record.a });
+      }),
+    );
+    // Sessions that ended (logged out, expired, revoked) leave the index on the way.
+    if (gone.length > 0) await this.#change(userId, events, without(gone));
+    return entries.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
+  }
+
+  /** Ends the session `ref` names: its record deleted, so a racing save finds it gone. */
+  async revoke(ref: string, events: SessionEvents): Promise<boolean> {
+    if (typeof ref !== "string" || !REF.test(ref)) return false;
+    const guard = this.#guard(events);
+    const found = await guarded(guard, "get", () => this.store.get(ref));
+    const record = acceptRecord(storedText(found), ref, this.policy, this.clock(), events);
+    if (!record) return false;
+    await guarded(guard, "delete", () => this.store.delete(ref));
+    if (record.u !== undefined) await this.remove(record.u, ref, events);
+    events.emit("revoked");
+    return true;
+  }
+
+  /** Ends every session of `userId` but `except`; returns how many ended. */
+  async revokeAll(userId: string, except: string | undefined, events: SessionEvents): Promise<number> {
+    const guard = this.#guard(events);
+    const { index } = await this.#read(await userIndexKey(userId), events);
+    const ended = Object.keys(index).filter((key) => key !== except);
+    await Promise.all(ended.map((key) => guarded(guard, "delete", () => this.store.delete(key))));
+    if (ended.length > 0) {
+      await this.#change(userId, events, without(ended));
+      events.emit("revoked");
+    }
+    return ended.length;
+  }
+
+  #guard(events: SessionEvents) {
+    return { storeName: this.store.name, timeout: this.timeout, events };
+  }
+
+  async #read(key: string, events: SessionEvents): Promise<{ index: Index; version: StoreVersion | null }> {
+    const found = await guarded(this.#guard(events), "get", () => this.store.get(key));
+    const text = storedText(found);
+    const parsed = text === undefined ? null : parseIndex(text);
+    if (text !== undefined && !parsed) events.tampered("corrupt-record");
+    return { index: parsed ?? {}, version: found?.version ?? null };
+  }
+
+  /**
+   * Applies `change` to the user's index: with compare-and-set, re-read and re-applied until it
+   * lands, so concurrent logins of one user all stay listed; without it, last write wins.
+   */
+  async #change(userId: string, events: SessionEvents, change: (index: Index) => void): Promise<void> {
+    const key = await userIndexKey(userId);
+    const guard = this.#guard(events);
+    for (let attempt = 1; ; attempt++) {
+      const { index, version } = await this.#read(key, events);
+      change(index);
+      // As long as any session can live: it is refreshed by every login, logout and touch of one.
+      const ttlSeconds = Object.keys(index).length > 0 ? MAX_COOKIE_AGE_SECONDS : INDEX_EMPTY_SECONDS;
+      const value = JSON.stringify(index);
+      const options = { expiresAt: this.clock() + ttlSeconds * 1000, ttlSeconds, touchOnly: false };
+      if (!this.store.compareAndSet) {
+        await guarded(guard, "set", () => this.store.set(key, value, options));
+        return;
+      }
+      if (await guarded(guard, "compareAndSet", () => this.store.compareAndSet!(key, value, version, options))) return;
+      events.conflict(attempt);
+      if (attempt === INDEX_ATTEMPTS) {
+        throw new SessionError(
+          "ERR_SESSION_CONFLICT",
+          `${this.store.name} store: a user's session index kept changing; gave up after ${attempt} attempts.`,
+        );
+      }
+      await backoff(attempt);
+    }
+  }
+}
+
+/** An index change that drops `storeKeys`. */
+function without(storeKeys: readonly string[]): (index: Index) => void {
+  return (index) => {
+    for (const key of storeKeys) delete index[key];
+  };
+}
+
+function parseIndex(text: string): Index | null {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Index) : null;
+  } catch {
+    return null;
+  }
+}
