@@ -30,7 +30,7 @@ function buildRacer(): Promise<unknown> {
   return built;
 }
 
-type Action = "create" | "add" | "logout" | "login" | "read";
+type Action = "create" | "add" | "logout" | "login" | "sign-in" | "read";
 export interface Committed {
   ok: boolean;
   code?: string;
@@ -38,6 +38,8 @@ export interface Committed {
   /** `sid=<value>` when the response set one. */
   cookie?: string | null;
   expired?: boolean;
+  /** revokeAll: how many sessions ended; list: how many are listed. */
+  count?: number;
 }
 
 /** One child process and its own client, driven one JSON line at a time. */
@@ -84,6 +86,11 @@ export class Racer {
     return this.#send({ id, op: "commit" });
   }
 
+  /** `sessions.revokeAll(userId)` or `sessions.list(userId)` from this process. */
+  users(op: "revokeAll" | "list", userId: string): Promise<Committed> {
+    return this.#send({ id: this.#nextId++, op, userId });
+  }
+
   /** A whole request: open and commit at once. */
   async request(action: Action, cookie?: string): Promise<Committed> {
     return this.commit(await this.open(action, cookie));
@@ -96,7 +103,7 @@ export class Racer {
     if (this.#child.exitCode === null) this.#child.kill("SIGKILL");
   }
 
-  #send(command: { id: number; op: string; action?: Action; cookie?: string }): Promise<Committed> {
+  #send(command: { id: number; op: string; action?: Action; cookie?: string; userId?: string }): Promise<Committed> {
     const answer = this.#await(command.id);
     this.#child.stdin!.write(`${JSON.stringify(command)}\n`);
     return answer;
@@ -212,6 +219,27 @@ export function defineCrossProcessRaces({ describe, it }: Runner, target: CrossP
         for (const result of late) expect(result).toMatchObject({ ok: false, code: "ERR_SESSION_INTERRUPTED" });
         expect((await second!.request("read", cookie)).body).toMatchObject({ isNew: true, user: null });
         expect((await second!.request("read", loggedIn.cookie!)).body).toEqual({ cart: {}, user: "ada", isNew: false });
+      }),
+      TIMEOUT,
+    );
+
+    it(
+      "revokeAll in one process while another keeps saving the user's sessions: no revoked session survives",
+      withRacers(2, async ([first, second]) => {
+        const cookies: string[] = [];
+        for (let index = 0; index < 5; index++) cookies.push((await first!.request("sign-in")).cookie!);
+        expect(await first!.users("list", "ada")).toMatchObject({ ok: true, count: 5 });
+        // Saves loaded before the revocation, committed while it runs and after it.
+        const held = await Promise.all(cookies.flatMap((cookie) => [second!.open("add", cookie), second!.open("add", cookie)]));
+        const [revoked, ...saves] = await Promise.all([
+          first!.users("revokeAll", "ada"),
+          ...held.slice(0, 5).map((id) => second!.commit(id)),
+        ]);
+        expect(revoked).toMatchObject({ ok: true, count: 5 });
+        for (const result of saves) expect(result.ok || result.code === "ERR_SESSION_INTERRUPTED", JSON.stringify(result)).toBe(true);
+        for (const id of held.slice(5)) expect(await second!.commit(id)).toMatchObject({ ok: false, code: "ERR_SESSION_INTERRUPTED" });
+        for (const cookie of cookies) expect((await second!.request("read", cookie)).body).toMatchObject({ isNew: true, cart: null });
+        expect(await second!.users("list", "ada")).toMatchObject({ ok: true, count: 0 });
       }),
       TIMEOUT,
     );

@@ -7,8 +7,12 @@ import { createSessions, SessionError, type SessionHandle } from "../../../src/i
 import { racerStores } from "../racer-stores.js";
 
 type Data = { cart?: Record<string, number>; user?: string };
-type Action = "create" | "add" | "logout" | "login" | "read";
-type Command = { id: number; op: "open"; cookie?: string; action: Action } | { id: number; op: "commit" } | { id: number; op: "exit" };
+type Action = "create" | "add" | "logout" | "login" | "sign-in" | "read";
+type Command =
+  | { id: number; op: "open"; cookie?: string; action: Action }
+  | { id: number; op: "commit" }
+  | { id: number; op: "revokeAll" | "list"; userId: string }
+  | { id: number; op: "exit" };
 
 const kind = process.env.RACER_KIND ?? "";
 const factory = racerStores[kind];
@@ -28,6 +32,11 @@ async function openRequest(id: number, action: Action, cookie: string | undefine
   if (action === "login") {
     session.regenerate();
     session.set("user", "ada");
+  }
+  if (action === "sign-in") {
+    session.regenerate();
+    session.setUser("ada");
+    session.set("cart", {});
   }
   open.set(id, { handle, action });
 }
@@ -50,7 +59,10 @@ async function run(command: Command): Promise<void> {
       process.exit(0);
     }
     if (command.op === "open") await openRequest(command.id, command.action, command.cookie);
-    const result = command.op === "commit" ? await commitRequest(command.id) : {};
+    let result: object = {};
+    if (command.op === "commit") result = await commitRequest(command.id);
+    if (command.op === "revokeAll") result = { count: await sessions.revokeAll(command.userId) };
+    if (command.op === "list") result = { count: (await sessions.list(command.userId)).length };
     reply({ id: command.id, ok: true, ...result });
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
