@@ -2,13 +2,12 @@
 // verify, load, create, merge concurrent saves by compare-and-set, regenerate with a tombstone.
 import { readCookies } from "./cookie.js";
 import { SessionError } from "./errors.js";
-import type { SessionEvents } from "./events.js";
 import { newSessionId, storeKeyFor } from "./id.js";
 import { acceptRecord, expiresAt, type LifetimePolicy, type SessionRecord } from "./record.js";
 import type { SessionState } from "./session-state.js";
-import type { Keyring, VerifiedTicket } from "./signature.js";
+import type { Keyring } from "./signature.js";
 import type { SessionStore, StoreVersion, StoreWriteOptions } from "./store.js";
-import { backoff, guarded, oneAtATime, type StoreGuard, storedText } from "./store-calls.js";
+import { afterConflict, guarded, oneAtATime, type StoreGuard, storedText } from "./store-calls.js";
 import { MAX_TICKETS_TRIED, type SavePlan, type Ticket, type TicketCarrier } from "./ticket-carrier.js";
 import { UserIndex } from "./user-index.js";
 
@@ -36,7 +35,7 @@ export function signedIdCarrier(config: SignedIdConfig): TicketCarrier {
       const guard = { storeName: store.name, timeout: config.storeTimeout, events, users };
       const values = readCookies(request.headers.get("cookie"), (name) => name === cookieName, MAX_TICKETS_TRIED).get(cookieName) ?? [];
       const sentCookies = values.length > 0 ? [cookieName] : [];
-      const found = await verifiedTicket(keyring, cookieName, values, events);
+      const found = await keyring.pick(cookieName, values, events);
       // Ambiguous: expire nothing (an expiring cookie could delete the victim's and keep a tossed one).
       if (found === "ambiguous") return new SignedIdTicket(config, guard, null, []);
       if (!found) return new SignedIdTicket(config, guard, null, sentCookies);
@@ -52,34 +51,6 @@ export function signedIdCarrier(config: SignedIdConfig): TicketCarrier {
       return loaded;
     },
   };
-}
-
-/**
- * The one ticket among the request's values of our cookie. Forged values are ignored; two valid
- * tickets for different sessions, or more values than a browser would send, are ambiguous.
- */
-async function verifiedTicket(
-  keyring: Keyring,
-  cookieName: string,
-  values: readonly string[],
-  events: SessionEvents,
-): Promise<{ ticket: VerifiedTicket; value: string } | "ambiguous" | null> {
-  let found: { ticket: VerifiedTicket; value: string } | null = null;
-  let ambiguous = values.length > MAX_TICKETS_TRIED;
-  for (const value of ambiguous ? [] : values) {
-    const ticket = await keyring.verify(cookieName, value);
-    if (!ticket) {
-      events.tampered("bad-signature");
-    } else if (found && found.ticket.id !== ticket.id) {
-      ambiguous = true;
-      break;
-    } else if (!found || ticket.keyIndex < found.ticket.keyIndex) {
-      found = { ticket, value };
-    }
-  }
-  if (!ambiguous) return found;
-  events.tampered("ambiguous-cookies");
-  return "ambiguous";
 }
 
 /** The store guard of one request, and the user index its saves keep up to date. */
@@ -263,14 +234,7 @@ class SignedIdTicket implements Ticket {
   async #retry(key: string, attempt: number): Promise<{ record: SessionRecord; version: StoreVersion | null }> {
     const { store, policy, clock } = this.#config;
     const { events, storeName } = this.#guard;
-    events.conflict(attempt);
-    if (attempt === CAS_ATTEMPTS) {
-      throw new SessionError(
-        "ERR_SESSION_CONFLICT",
-        `${storeName} store: the session kept changing under this request; gave up after ${attempt} attempts.`,
-      );
-    }
-    await backoff(attempt);
+    await afterConflict(this.#guard, attempt, CAS_ATTEMPTS, "the session under this request");
     const found = await guarded(this.#guard, "get", () => store.get(key));
     // Gone, a tombstone, corrupt or another key's record: the session ended; never write over it.
     const text = storedText(found);

@@ -94,7 +94,19 @@ async function withinTime<T>(promise: Promise<T>, ms: number): Promise<T | typeo
  * twice); later ones wait a random, growing while, so requests that collided do not retry in
  * lock-step and collide again (with N of them, lock-step retries land one write per round).
  */
-export function backoff(attempt: number): Promise<void> | undefined {
+function backoff(attempt: number): Promise<void> | undefined {
   if (attempt < 2) return undefined;
   return new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** Math.min(attempt + 2, 9)));
+}
+
+/**
+ * After a lost compare-and-set: reports the conflict, gives up with `ERR_SESSION_CONFLICT` after
+ * `attempts`, else waits (see `backoff`) before the caller re-reads and tries again.
+ */
+export async function afterConflict(guard: StoreGuard, attempt: number, attempts: number, what: string): Promise<void> {
+  guard.events.conflict(attempt);
+  if (attempt >= attempts) {
+    throw new SessionError("ERR_SESSION_CONFLICT", `${guard.storeName} store: ${what} kept changing; gave up after ${attempt} attempts.`);
+  }
+  await backoff(attempt);
 }

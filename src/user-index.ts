@@ -2,12 +2,11 @@
 // compare-and-set (where the store has it), and the list / revoke / revoke-all built on it.
 
 import { MAX_COOKIE_AGE_SECONDS } from "./cookie.js";
-import { encodeBase64urlNoPadding, utf8 } from "./encoding.js";
-import { SessionError } from "./errors.js";
+import { cryptoPath } from "./crypto-path.js";
 import type { SessionEvents } from "./events.js";
 import { acceptRecord, type LifetimePolicy } from "./record.js";
 import type { SessionStore, StoreVersion } from "./store.js";
-import { backoff, guarded, storedText } from "./store-calls.js";
+import { afterConflict, guarded, storedText } from "./store-calls.js";
 
 /** One of a user's sessions, as `sessions.list(userId)` returns it. Nothing in it makes a ticket. */
 export interface SessionListEntry {
@@ -32,8 +31,7 @@ const INDEX_EMPTY_SECONDS = 60;
 const REF = /^[A-Za-z0-9_-]{43}$/;
 
 export async function userIndexKey(userId: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", utf8.encode(`coatcheck/v1 user\n${userId}`));
-  return `u.${encodeBase64urlNoPadding(new Uint8Array(digest))}`;
+  return `u.${await cryptoPath.sha256(`coatcheck/v1 user\n${userId}`)}`;
 }
 
 /** The index of one store, with the guard its calls run under. */
@@ -132,14 +130,7 @@ export class UserIndex {
         return;
       }
       if (await guarded(guard, "compareAndSet", () => this.store.compareAndSet!(key, value, version, options))) return;
-      events.conflict(attempt);
-      if (attempt === INDEX_ATTEMPTS) {
-        throw new SessionError(
-          "ERR_SESSION_CONFLICT",
-          `${this.store.name} store: a user's session index kept changing; gave up after ${attempt} attempts.`,
-        );
-      }
-      await backoff(attempt);
+      await afterConflict(guard, attempt, INDEX_ATTEMPTS, "a user's session index");
     }
   }
 }

@@ -1,15 +1,16 @@
 // The public API: `withSession`, `createSessions` and their types; options resolved once per env,
 // and a request claimed by one handle per cookie name.
 import { SessionError } from "./errors.js";
-import { SessionEvents } from "./events.js";
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from "./options.js";
 import type { SessionData } from "./record.js";
 import { RequestSession, type SessionHandle } from "./request-session.js";
 import type { Session } from "./session.js";
 import type { SessionListEntry } from "./user-index.js";
+import { type UserSessionsApi, userSessions } from "./user-sessions.js";
 import { UserVersions } from "./user-version.js";
 
 export type { SessionHandle } from "./request-session.js";
+export type { UserSessionsApi } from "./user-sessions.js";
 
 /** Options, or a function of the env that returns them (Workers bindings). */
 export type SessionOptionsInput<Env> = SessionOptions | ((env: Env) => SessionOptions);
@@ -53,19 +54,6 @@ export interface SessionContext<Data extends SessionData = SessionData, Env = un
   sessions: UserSessionsApi;
 }
 
-/**
- * A user's sessions across devices. Bound to the request's env in `ctx.sessions`; on
- * `createSessions`'s result each method takes the env last, when options are a function of env.
- */
-export interface UserSessionsApi {
-  /** The user's live sessions, most recently seen first; expired and ended ones are dropped on the way. */
-  list(userId: string): Promise<SessionListEntry[]>;
-  /** Ends the session `ref` names (a racing save of it fails with `ERR_SESSION_INTERRUPTED`); false when there was none. */
-  revoke(ref: string): Promise<boolean>;
-  /** Ends every session of the user but `except` (a ref, e.g. this device's); returns how many ended. */
-  revokeAll(userId: string, options?: { except?: string }): Promise<number>;
-}
-
 /** Opens session handles; the open/commit pair frameworks build on. And a user's sessions. */
 export interface Sessions<Data extends SessionData = SessionData, Env = unknown> {
   open(request: Request, env?: Env): Promise<SessionHandle<Data>>;
@@ -98,28 +86,8 @@ export function createSessions<Data extends SessionData = SessionData, Env = unk
 ): Sessions<Data, Env> {
   const resolve = optionsResolver(options);
   const versions = new UserVersions();
-  const bind = (env?: Env, handle?: SessionHandle<Data>): UserSessionsApi => {
-    const users = () => {
-      const resolved = resolve(env as Env);
-      return { carrier: resolved.carrier, events: new SessionEvents(resolved.onEvent, resolved.store.name) };
-    };
-    return {
-      async list(userId) {
-        const { carrier, events } = users();
-        const entries = await carrier.users.list(checkedUserId(userId), events);
-        const current = handle instanceof RequestSession ? await handle.currentRef() : undefined;
-        return current === undefined ? entries : entries.map((entry) => (entry.ref === current ? { ...entry, current: true } : entry));
-      },
-      revoke(ref) {
-        const { carrier, events } = users();
-        return carrier.users.revoke(ref, events);
-      },
-      revokeAll(userId, { except } = {}) {
-        const { carrier, events } = users();
-        return carrier.users.revokeAll(checkedUserId(userId), except, events);
-      },
-    };
-  };
+  const bind = (env?: Env, handle?: SessionHandle<Data>): UserSessionsApi =>
+    userSessions(() => resolve(env as Env), handle instanceof RequestSession ? handle : undefined);
   return {
     async open(request, env) {
       const resolved = resolve(env as Env);
@@ -132,11 +100,6 @@ export function createSessions<Data extends SessionData = SessionData, Env = unk
     revokeAll: (userId, options, env) => bind(env).revokeAll(userId, options),
     bind,
   };
-}
-
-function checkedUserId(userId: unknown): string {
-  if (typeof userId === "string" && userId !== "") return userId;
-  throw new TypeError(`coatcheck: a user id is a non-empty string; got ${String(userId)}.`);
 }
 
 /** A fetch handler wrapped with sessions: the shape of a Workers `fetch` export and of `Deno.serve`/`Bun.serve` handlers. */

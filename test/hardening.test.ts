@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cookieStore } from "../adapters/cookie.js";
 import { memoryStore } from "../adapters/memory.js";
+import { nodeCrypto } from "../src/crypto-path.js";
 import { session as honoSession, type SessionEnv } from "../src/hono.js";
 import { createSessions, type SessionContext, type SessionEvent, type SessionOptions, withSession } from "../src/index.js";
 import { CookieJar, fakeClock, OLD_SECRET, SECRET } from "./helpers.js";
@@ -99,30 +100,37 @@ describe("cookie tossing (a sibling subdomain or deeper path plants its own vali
   });
 });
 
+/** Counts HMAC computations on whichever crypto path this runtime takes (a verification is one). */
+function spyOnHmacVerifications() {
+  const web = vi.spyOn(crypto.subtle, "verify");
+  const node = nodeCrypto ? vi.spyOn(nodeCrypto, "createHmac") : undefined;
+  return { calls: () => web.mock.calls.length + (node?.mock.calls.length ?? 0) };
+}
+
 describe("bounded work per forged request", () => {
   afterEach(() => vi.restoreAllMocks());
 
   it("a 16 KiB header of forged tickets under 3 secrets: no HMAC verification at all, one event", async () => {
     const { options, events } = setup({ secrets: [SECRET, OLD_SECRET, `${SECRET}-third`] });
     const handler = app(options);
-    const verify = vi.spyOn(crypto.subtle, "verify");
+    const verify = spyOnHmacVerifications();
     // Well-formed (canonical base64url, 43.43 characters): only the MAC is wrong.
     const forged = (index: number) => `sid=${String(index).padStart(42, "x")}A.${"B".repeat(42)}A`;
     const header = Array.from({ length: 175 }, (_, index) => forged(index)).join("; ");
     expect(header.length).toBeGreaterThan(16_000);
     expect(await (await send(handler, header)).json()).toEqual({ user: null, isNew: true });
-    expect(verify).not.toHaveBeenCalled();
+    expect(verify.calls()).toBe(0);
     expect(events.filter((event) => event.type === "tampered")).toHaveLength(1);
   });
 
   it("a few distinct forged values are each verified once, duplicates dropped, one event", async () => {
     const { options, events } = setup({ secrets: [SECRET, OLD_SECRET, `${SECRET}-third`] });
     const handler = app(options);
-    const verify = vi.spyOn(crypto.subtle, "verify");
+    const verify = spyOnHmacVerifications();
     const forged = (letter: string) => `sid=${letter.repeat(42)}A.${"B".repeat(42)}A`;
     const header = Array.from({ length: 100 }, (_, index) => forged("ACDE"[index % 4]!)).join("; ");
     expect(await (await send(handler, header)).json()).toEqual({ user: null, isNew: true });
-    expect(verify).toHaveBeenCalledTimes(4 * 3);
+    expect(verify.calls()).toBe(4 * 3);
     expect(events.filter((event) => event.type === "tampered")).toHaveLength(1);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { type CryptoPath, nodeCrypto, nodeCryptoPath, webCrypto } from "../src/crypto-path.js";
 import { decodeBase64urlNoPadding, encodeBase64urlNoPadding, utf8 } from "../src/encoding.js";
-import { hmacSha256, importHmacKey, Keyring } from "../src/signature.js";
+import { Keyring } from "../src/signature.js";
 import { OLD_SECRET, SECRET } from "./helpers.js";
 
 const hex = (text: string) => Uint8Array.from(text.match(/../g)!.map((byte) => Number.parseInt(byte, 16)));
@@ -38,12 +39,48 @@ const RFC_4231: [string, Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>, strin
   ],
 ];
 
-describe("HMAC-SHA-256", () => {
-  for (const [name, key, data, expected] of RFC_4231) {
-    it(`matches RFC 4231 test case ${name}`, async () => {
-      expect(toHex(await hmacSha256(await importHmacKey(key), data))).toBe(expected);
-    });
-  }
+const paths: CryptoPath[] = [webCrypto, ...(nodeCrypto ? [nodeCryptoPath(nodeCrypto)] : [])];
+
+it("this runtime has node:crypto, so both crypto paths are tested", () => {
+  expect(paths.map((path) => path.name)).toEqual(["web-crypto", "node:crypto"]);
+});
+
+for (const path of paths) {
+  describe(`HMAC-SHA-256 through ${path.name}`, () => {
+    for (const [name, key, data, expected] of RFC_4231) {
+      it(`matches RFC 4231 test case ${name}, and verifies it (not one bit changed)`, async () => {
+        const hmac = path.hmacKey(key);
+        const mac = await hmac.sign(data);
+        expect(toHex(mac)).toBe(expected);
+        expect(await hmac.verify(mac as Uint8Array<ArrayBuffer>, data)).toBe(true);
+        const flipped = Uint8Array.from(mac);
+        flipped[31]! ^= 1;
+        expect(await hmac.verify(flipped, data)).toBe(false);
+        expect(await hmac.verify(flipped.subarray(0, 16), data)).toBe(false);
+      });
+    }
+  });
+}
+
+describe("the two crypto paths agree byte for byte", () => {
+  const [web, node] = paths as [CryptoPath, CryptoPath];
+
+  it("SHA-256 store keys and HMAC tickets made on one path open on the other", async () => {
+    for (const text of ["", "a", "coatcheck/v1 user\nada", "x".repeat(1000), "\u00e9\u{1F600}"]) {
+      expect(await node.sha256(text)).toBe(await web.sha256(text));
+    }
+    const signedOnWeb = await new Keyring([SECRET, OLD_SECRET], web).sign("sid", web.randomId());
+    const signedOnNode = await new Keyring([SECRET, OLD_SECRET], node).sign("sid", node.randomId());
+    expect(await new Keyring([SECRET], node).verify("sid", signedOnWeb)).toMatchObject({ keyIndex: 0 });
+    expect(await new Keyring([SECRET], web).verify("sid", signedOnNode)).toMatchObject({ keyIndex: 0 });
+    expect(await new Keyring([OLD_SECRET], node).verify("sid", signedOnWeb)).toBeNull();
+  });
+
+  it("random ids are 32 bytes of unpadded base64url on both, all distinct", () => {
+    const ids = new Set(Array.from({ length: 1000 }, (_, index) => (index % 2 ? web : node).randomId()));
+    expect(ids.size).toBe(1000);
+    for (const id of ids) expect(decodeBase64urlNoPadding(id)?.length).toBe(32);
+  });
 });
 
 describe("base64url", () => {
@@ -88,7 +125,8 @@ describe("Keyring", () => {
   });
 
   it("remembers verified values exactly: a one-character change is verified afresh and fails", async () => {
-    const ring = new Keyring([SECRET]);
+    // Web Crypto's path, whose calls this test counts.
+    const ring = new Keyring([SECRET], webCrypto);
     const value = await ring.sign("sid", id);
     const verify = crypto.subtle.verify.bind(crypto.subtle);
     let calls = 0;

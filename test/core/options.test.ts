@@ -2,6 +2,7 @@
 // function of the env.
 import { describe, expect, it, vi } from "vitest";
 import { memoryStore } from "../../adapters/memory.js";
+import { cryptoPath } from "../../src/crypto-path.js";
 import { type SessionOptions, withSession } from "../../src/index.js";
 import { CookieJar, SECRET } from "../helpers.js";
 
@@ -47,8 +48,13 @@ describe("options", () => {
       },
       () => ({ secrets: secret, store: sharedStore }),
     );
-    const importKey = vi.spyOn(crypto.subtle, "importKey");
-    const verify = vi.spyOn(crypto.subtle, "verify");
+    // Keys are made by the runtime's crypto path (node:crypto or Web Crypto): count there.
+    const makeKey = cryptoPath.hmacKey.bind(cryptoPath);
+    let verifications = 0;
+    const importKey = vi.spyOn(cryptoPath, "hmacKey").mockImplementation((secretBytes) => {
+      const key = makeKey(secretBytes);
+      return { sign: key.sign, verify: (mac, data) => (verifications++, key.verify(mac, data)) };
+    });
     try {
       const jar = new CookieJar();
       for (let i = 1; i <= 3; i++) {
@@ -57,10 +63,9 @@ describe("options", () => {
         jar.apply(response);
       }
       expect(importKey).toHaveBeenCalledTimes(1);
-      expect(verify).toHaveBeenCalledTimes(0); // every ticket it sees, it signed itself
+      expect(verifications).toBe(0); // every ticket it sees, it signed itself
     } finally {
       importKey.mockRestore();
-      verify.mockRestore();
     }
   });
 
