@@ -36,6 +36,8 @@ interface Entry {
   version: number;
   expiresAt: number;
   bytes: number;
+  /** When it last entered the protected segment, on that segment's own count of arrivals. */
+  arrived?: number;
 }
 
 /** The share of `maxEntries` and of `maxBytes` that sessions which came back may hold. */
@@ -82,6 +84,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
   const probation = new Segment();
   const protectedSegment = new Segment();
   let nextVersion = 1;
+  let arrivals = 0;
 
   const remove = (key: string) => probation.remove(key) ?? protectedSegment.remove(key);
   const overBounds = () =>
@@ -95,9 +98,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
     return undefined;
   };
 
-  /** Puts a key that came back at the protected segment's recent end; its overflow goes back to probation. */
+  /**
+   * Puts a key that came back at the protected segment's recent end; its overflow goes back to
+   * probation. One already in the recent half of that segment stays where it is: moving it would
+   * change no eviction soon, and a Map's delete-and-insert on every hit is slow once it is large.
+   */
   const promote = (key: string, entry: Entry): void => {
+    const recent = entry.arrived !== undefined && arrivals - entry.arrived < protectedSegment.entries.size / 2;
+    if (recent && protectedSegment.entries.get(key) === entry) return;
     remove(key);
+    entry.arrived = ++arrivals;
     protectedSegment.add(key, entry);
     while (protectedSegment.entries.size > maxEntries * PROTECTED_SHARE || protectedSegment.bytes > maxBytes * PROTECTED_SHARE) {
       const [demoted, demotedEntry] = protectedSegment.oldest()!;
