@@ -66,8 +66,34 @@ export function parseRecord(text: string): SessionRecord | null {
 }
 
 /**
- * A loaded record, or null when it is missing, corrupt, foreign (written under another store key)
- * or expired; the last three are reported.
+ * What an ended session's key holds for a while, so that a save racing its end finds it changed
+ * and never writes it back: `{"v":0}`, and after `regenerate()` the store key it moved to (`n`),
+ * so that a revocation racing the move follows it.
+ */
+export interface Tombstone {
+  v: 0;
+  n?: string;
+}
+
+/** How long a tombstone keeps an ended key closed against racing saves, in seconds. */
+export const TOMBSTONE_SECONDS = 60;
+
+export const tombstone = (next?: string): string => JSON.stringify(next === undefined ? { v: 0 } : { v: 0, n: next });
+
+/** The tombstone `text` is, or null for anything else. */
+export function parseTombstone(text: string | undefined): Tombstone | null {
+  if (text === undefined || !text.startsWith('{"v":0')) return null;
+  try {
+    const value = JSON.parse(text) as Tombstone;
+    return value.v === 0 && (value.n === undefined || typeof value.n === "string") ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A loaded record, or null when it is missing, ended (a tombstone), corrupt, foreign (written
+ * under another store key) or expired; the last three are reported.
  */
 export function acceptRecord(
   text: string | undefined,
@@ -76,7 +102,7 @@ export function acceptRecord(
   now: number,
   events: SessionEvents,
 ): SessionRecord | null {
-  if (text === undefined) return null;
+  if (text === undefined || parseTombstone(text)) return null;
   const record = parseRecord(text);
   if (!record) {
     events.tampered("corrupt-record");

@@ -125,7 +125,9 @@ export class RequestSession<Data extends SessionData> implements SessionHandle<D
       // Stamped by an older secret: re-issue under the first one (lazy migration), same expiry.
       return ticket.stale ? this.#setCookies(ticket, base, now) : [];
     }
-    if (state.userSet && state.user !== undefined) state.userVersion = await this.#versions.current(state.user, this.#options, this.#env);
+    if (state.userSet && state.user !== undefined) {
+      state.userVersion = await this.#versions.current(state.user, this.#options, this.#env, true);
+    }
     const record = await ticket.save(state, { fresh, touchOnly }, now);
     // The store skipped a touch-only write: the cookie must not outlive the stored expiry either.
     if (!record) return [];

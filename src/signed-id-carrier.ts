@@ -3,7 +3,7 @@
 import { readCookies } from "./cookie.js";
 import { SessionError } from "./errors.js";
 import { newSessionId, storeKeyFor } from "./id.js";
-import { acceptRecord, expiresAt, type LifetimePolicy, type SessionRecord } from "./record.js";
+import { acceptRecord, expiresAt, type LifetimePolicy, type SessionRecord, TOMBSTONE_SECONDS, tombstone } from "./record.js";
 import type { SessionState } from "./session-state.js";
 import type { Keyring } from "./signature.js";
 import type { SessionStore, StoreVersion, StoreWriteOptions } from "./store.js";
@@ -23,8 +23,6 @@ export interface SignedIdConfig {
 
 const CAS_ATTEMPTS = 8;
 /** How long a regenerated session's old key stays closed against racing saves. */
-const TOMBSTONE_SECONDS = 60;
-const TOMBSTONE = '{"v":0}';
 
 export function signedIdCarrier(config: SignedIdConfig): TicketCarrier {
   const users = new UserIndex(config.store, config.policy, config.clock, config.storeTimeout);
@@ -44,7 +42,7 @@ export function signedIdCarrier(config: SignedIdConfig): TicketCarrier {
       const storeKey = ticket.storeKey;
       const stored = await guarded(guard, "get", () => store.get(storeKey));
       const text = storedText(stored);
-      const record = text === TOMBSTONE ? null : acceptRecord(text, storeKey, policy, clock(), events);
+      const record = acceptRecord(text, storeKey, policy, clock(), events);
       if (!record) return new SignedIdTicket(config, guard, null, sentCookies);
       const loaded = new SignedIdTicket(config, guard, record, sentCookies, ticket.keyIndex > 0);
       loaded.carry(ticket.id, storeKey, stored?.version, value);
@@ -210,7 +208,8 @@ class SignedIdTicket implements Ticket {
     loadedVersion = this.#version,
   ): Promise<SessionRecord | null> {
     const { store, storeTimeout } = this.#config;
-    const tombstone = { expiresAt: now + TOMBSTONE_SECONDS * 1000, ttlSeconds: TOMBSTONE_SECONDS, touchOnly: false };
+    // Closing points the old key at the new one (this ticket's key once regenerated).
+    const closed = { expiresAt: now + TOMBSTONE_SECONDS * 1000, ttlSeconds: TOMBSTONE_SECONDS, touchOnly: false };
     return oneAtATime(store, key, storeTimeout, async () => {
       let base = this.record!;
       let version = loadedVersion ?? null;
@@ -219,7 +218,7 @@ class SignedIdTicket implements Ticket {
         record.k = key;
         const written =
           mode === "close"
-            ? await this.#write(key, TOMBSTONE, version, tombstone)
+            ? await this.#write(key, tombstone(this.#storeKey), version, closed)
             : await this.#write(key, JSON.stringify(record), version, this.#writeOptions(record, now, mode === "touch"));
         if (written === "skipped") return null;
         if (written) return record;
@@ -238,7 +237,7 @@ class SignedIdTicket implements Ticket {
     const found = await guarded(this.#guard, "get", () => store.get(key));
     // Gone, a tombstone, corrupt or another key's record: the session ended; never write over it.
     const text = storedText(found);
-    const record = text === TOMBSTONE ? null : acceptRecord(text, key, policy, clock(), events);
+    const record = acceptRecord(text, key, policy, clock(), events);
     if (!record) throw interrupted(storeName);
     return { record, version: found!.version ?? null };
   }

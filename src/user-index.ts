@@ -4,7 +4,7 @@
 import { MAX_COOKIE_AGE_SECONDS } from "./cookie.js";
 import { cryptoPath } from "./crypto-path.js";
 import type { SessionEvents } from "./events.js";
-import { acceptRecord, type LifetimePolicy } from "./record.js";
+import { acceptRecord, type LifetimePolicy, parseTombstone, TOMBSTONE_SECONDS, tombstone } from "./record.js";
 import type { SessionStore, StoreVersion } from "./store.js";
 import { afterConflict, guarded, storedText } from "./store-calls.js";
 
@@ -25,6 +25,8 @@ export interface SessionListEntry {
 type Index = Record<string, { c: number; a?: number }>;
 
 const INDEX_ATTEMPTS = 8;
+/** How many `regenerate` moves a revocation follows from the key it was given. */
+const MAX_MOVES = 8;
 /** An emptied index is written, not deleted (a delete would race a concurrent login), and left to expire. */
 const INDEX_EMPTY_SECONDS = 60;
 /** A ref is a session's store key: 32 bytes of SHA-256, unpadded base64url. Nothing else is ever deleted by ref. */
@@ -73,30 +75,58 @@ export class UserIndex {
     return entries.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
   }
 
-  /** Ends the session `ref` names: its record deleted, so a racing save finds it gone. */
+  /** Ends the session `ref` names (a racing save of it then fails); false when there was none. */
   async revoke(ref: string, events: SessionEvents): Promise<boolean> {
     if (typeof ref !== "string" || !REF.test(ref)) return false;
-    const guard = this.#guard(events);
-    const found = await guarded(guard, "get", () => this.store.get(ref));
-    const record = acceptRecord(storedText(found), ref, this.policy, this.clock(), events);
-    if (!record) return false;
-    await guarded(guard, "delete", () => this.store.delete(ref));
-    if (record.u !== undefined) await this.remove(record.u, ref, events);
-    events.emit("revoked");
-    return true;
+    const ended = await this.#end(ref, events);
+    for (const { key, user } of ended) if (user !== undefined) await this.remove(user, key, events);
+    if (ended.length > 0) events.emit("revoked");
+    return ended.length > 0;
   }
 
-  /** Ends every session of `userId` but `except`; returns how many ended. */
+  /**
+   * Ends every session of `userId` but `except`; returns how many ended. A second pass ends those
+   * of the sessions listed at the start that moved to a new id meanwhile (a login's `regenerate`
+   * keeps the creation time): no session that existed when it began survives it.
+   */
   async revokeAll(userId: string, except: string | undefined, events: SessionEvents): Promise<number> {
-    const guard = this.#guard(events);
-    const { index } = await this.#read(await userIndexKey(userId), events);
-    const ended = Object.keys(index).filter((key) => key !== except);
-    await Promise.all(ended.map((key) => guarded(guard, "delete", () => this.store.delete(key))));
-    if (ended.length > 0) {
-      await this.#change(userId, events, without(ended));
-      events.emit("revoked");
+    const started = this.clock();
+    let ended = 0;
+    for (const pass of [1, 2]) {
+      const { index } = await this.#read(await userIndexKey(userId), events);
+      const keys = Object.keys(index).filter((key) => key !== except && (pass === 1 || index[key]!.c <= started));
+      if (keys.length === 0) break;
+      ended += (await Promise.all(keys.map((key) => this.#end(key, events)))).filter((chain) => chain.length > 0).length;
+      await this.#change(userId, events, without(keys));
     }
-    return ended.length;
+    if (ended > 0) events.emit("revoked");
+    return ended;
+  }
+
+  /**
+   * Ends the session under `key`: a tombstone in its place, written only over the version read,
+   * so that it and a racing save or `regenerate` land one after the other. A session that has just
+   * moved to a new id (its tombstone names the new key) is followed there. Returns what ended.
+   */
+  async #end(key: string, events: SessionEvents, moves = 0): Promise<{ key: string; user?: string }[]> {
+    const guard = this.#guard(events);
+    for (let attempt = 1; ; attempt++) {
+      const found = await guarded(guard, "get", () => this.store.get(key));
+      const text = storedText(found);
+      const moved = parseTombstone(text)?.n;
+      if (moved !== undefined) return moves < MAX_MOVES ? this.#end(moved, events, moves + 1) : [];
+      const record = acceptRecord(text, key, this.policy, this.clock(), events);
+      if (!record) return [];
+      if (!this.store.compareAndSet) {
+        await guarded(guard, "delete", () => this.store.delete(key));
+        return [{ key, user: record.u }];
+      }
+      const closed = { expiresAt: this.clock() + TOMBSTONE_SECONDS * 1000, ttlSeconds: TOMBSTONE_SECONDS, touchOnly: false };
+      if (await guarded(guard, "compareAndSet", () => this.store.compareAndSet!(key, tombstone(), found!.version ?? null, closed))) {
+        return [{ key, user: record.u }];
+      }
+      await afterConflict(guard, attempt, INDEX_ATTEMPTS, "a session being revoked");
+    }
   }
 
   #guard(events: SessionEvents) {

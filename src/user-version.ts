@@ -8,13 +8,16 @@ const REMEMBERED_USERS = 10_000;
 export class UserVersions {
   readonly #remembered = new Map<string, { version: string; until: number }>();
 
-  /** The current version of `userId`'s credentials, or undefined when the app keeps none. */
-  async current(userId: string, options: ResolvedOptions, env: unknown): Promise<string | undefined> {
+  /**
+   * The current version of `userId`'s credentials, or undefined when the app keeps none. `fresh`
+   * (at `setUser`: a login right after a password change) asks the app whatever is remembered.
+   */
+  async current(userId: string, options: ResolvedOptions, env: unknown, fresh = false): Promise<string | undefined> {
     const { userVersion, userVersionCacheSeconds, clock } = options;
     if (!userVersion) return undefined;
     const now = clock();
     const known = this.#remembered.get(userId);
-    if (known && known.until > now) return known.version;
+    if (known && known.until > now && !fresh) return known.version;
     const version = String(await userVersion(userId, env));
     if (userVersionCacheSeconds > 0) {
       this.#remembered.delete(userId);
