@@ -15,6 +15,16 @@ export function noticeOf(html: string): string | undefined {
   return /<p class="notice" role="status">([^<]*)<\/p>/.exec(html)?.[1];
 }
 
+/** The rows of the devices page, each with its markup and whether it is "this device". */
+export function devicesOf(html: string): { html: string; current: boolean }[] {
+  return [...html.matchAll(/<tr class="device">(.*?)<\/tr>/g)].map(([, row]) => ({ html: row!, current: row!.includes("this device") }));
+}
+
+/** The refs the devices page offers to sign out (every device but this one). */
+export function deviceRefs(html: string): string[] {
+  return [...html.matchAll(/name="ref" value="([^"]+)"/g)].map(([, ref]) => ref!);
+}
+
 /** A Set-Cookie line as its name, value and attributes (names lower-cased). */
 export function parseSetCookie(line: string): { name: string; value: string; attributes: Record<string, string> } {
   const [pair = "", ...rest] = line.split(";").map((part) => part.trim());
