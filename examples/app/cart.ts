@@ -296,6 +296,7 @@ function layout(view: View, title: string, main: string): string {
   .notice { background: #e8f5e9; border: 1px solid #a5d6a7; padding: .4rem .8rem; }
   .error { background: #fdecea; border: 1px solid #f5a5a0; padding: .4rem .8rem; }
   pre { margin: 0; white-space: pre-wrap; word-break: break-all; }
+  time { white-space: nowrap; }
 </style>
 </head>
 <body>
