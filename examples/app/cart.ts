@@ -412,6 +412,6 @@ function accountPage(view: View, devices: SessionListEntry[] | "unsupported", er
 ${rows.join("\n")}
 </table>
 ${others}
-<p>"Last seen" moves when the session's expiry is refreshed, not on every page, so this list costs no writes. Anyone who logs in with the same name is the same account here.</p>`;
+<p>"Last seen" is the last time a device's session was saved: a page that changes nothing refreshes it only now and then, so this list costs no writes. Anyone who logs in with the same name is the same account here.</p>`;
   return layout(view, "Your devices", main);
 }
