@@ -5,21 +5,29 @@ import { cookieStore } from "../adapters/cookie.js";
 import { memoryStore } from "../adapters/memory.js";
 import { createCartApp, DEVELOPMENT_ONLY_SECRET, escapeHtml, isLoopbackRequest, sessionSecrets } from "../examples/app/cart.ts";
 import { type AnySessionStore, withSession } from "../src/index.js";
-import { CookieJar, OLD_SECRET, SECRET } from "./helpers.js";
-import { cartCounts, noticeOf, parseSetCookie } from "./runtimes/cart-scenario.js";
+import { CookieJar, fakeClock, OLD_SECRET, SECRET } from "./helpers.js";
+import { cartCounts, deviceRefs, devicesOf, noticeOf, parseSetCookie } from "./runtimes/cart-scenario.js";
 
 const ORIGIN = "http://shop.test";
 
-function shop(store: AnySessionStore = memoryStore()) {
-  const app = withSession(createCartApp(), { secrets: [SECRET], store });
-  const jar = new CookieJar();
-  const send = async (path: string, form?: Record<string, string>, headers: Record<string, string> = {}) => {
-    const init: RequestInit = form ? { method: "POST", body: new URLSearchParams(form), headers } : { headers };
-    const response = await app(jar.request(`${ORIGIN}${path}`, init));
-    const setCookies = jar.apply(response);
-    return { response, setCookies, html: await response.text() };
+/** One shop; `visitor()` is another browser with its own cookies. */
+function shopFor(store: AnySessionStore = memoryStore(), clock?: () => number) {
+  const app = withSession(createCartApp(), { secrets: [SECRET], store, clock });
+  const visitor = () => {
+    const jar = new CookieJar();
+    const send = async (path: string, form?: Record<string, string>, headers: Record<string, string> = {}) => {
+      const init: RequestInit = form ? { method: "POST", body: new URLSearchParams(form), headers } : { headers };
+      const response = await app(jar.request(`${ORIGIN}${path}`, init));
+      const setCookies = jar.apply(response);
+      return { response, setCookies, html: await response.text() };
+    };
+    return { jar, send };
   };
-  return { jar, send };
+  return { visitor };
+}
+
+function shop(store: AnySessionStore = memoryStore()) {
+  return shopFor(store).visitor();
 }
 
 describe("the cart app", () => {
@@ -30,7 +38,7 @@ describe("the cart app", () => {
     expect((await send("/login", { name })).response.status).toBe(303);
     // The flash that greets the user is escaped too.
     expect(noticeOf((await send("/")).html)).toBe(`Logged in as ${escaped}`);
-    for (const path of ["/", "/cart", "/session", "/login"]) {
+    for (const path of ["/", "/cart", "/session", "/login", "/account"]) {
       const { html } = await send(path);
       expect(html).not.toContain("<script>");
       expect(html).not.toContain("alert(1)</");
@@ -117,6 +125,125 @@ describe("the cart app", () => {
     await send("/logout", {});
     expect(jar.cookies.size).toBe(0);
     expect((await send("/cart")).html).toContain("Your cart is empty");
+  });
+});
+
+describe("the cart app's devices page", () => {
+  it("lists a user's devices with their times, marks this one, and signs out everywhere else", async () => {
+    const clock = fakeClock();
+    const { visitor } = shopFor(memoryStore({ clock }), clock);
+    const [laptop, phone] = [visitor(), visitor()];
+    await phone.send("/cart/add", { item: "fig" });
+    await laptop.send("/login", { name: "Ada", remember: "yes" });
+    clock.advance(90);
+    await phone.send("/login", { name: "Ada", remember: "yes" });
+
+    const { html } = await laptop.send("/account");
+    expect(html).toContain("Signed in as <strong>Ada</strong> on 2 devices.");
+    const devices = devicesOf(html);
+    expect(devices).toHaveLength(2);
+    // Most recently seen first: the phone logged in later.
+    expect(devices.map((device) => device.current)).toEqual([false, true]);
+    const at = (iso: string) => `<time datetime="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC</time>`;
+    const laptopRow = `<td>${at("2026-01-01T00:00:00.000Z")}</td>`.repeat(3);
+    expect(devices[1]!.html).toContain(laptopRow);
+    // The phone's session started with its cart, before its log in 90 s later.
+    const phoneRow = `<td>${at("2026-01-01T00:00:00.000Z")}</td>${`<td>${at("2026-01-01T00:01:30.000Z")}</td>`.repeat(2)}`;
+    expect(devices[0]!.html).toContain(phoneRow);
+    // A ref names a session without being its ticket: no cookie value, nor its id, is on the page.
+    for (const jar of [laptop.jar, phone.jar]) {
+      const [id] = jar.cookies.get("sid")!.split(".");
+      expect(html).not.toContain(id);
+    }
+    expect(deviceRefs(html)).toHaveLength(1);
+
+    const signOut = await laptop.send("/account/sign-out-others", {});
+    expect(signOut.response.status).toBe(303);
+    expect(signOut.response.headers.get("location")).toBe("/account");
+    const after = await laptop.send("/account");
+    expect(noticeOf(after.html)).toBe("Signed out 1 device everywhere else");
+    expect(after.html).toContain("on 1 device.");
+    expect(devicesOf(after.html).map((device) => device.current)).toEqual([true]);
+    expect(after.html).not.toContain("Sign out everywhere else");
+
+    // The phone's next page: logged out, its cart gone, its cookie expired.
+    const phoneCart = await phone.send("/cart");
+    expect(phoneCart.html).toContain('<a href="/login">Log in</a>');
+    expect(phoneCart.html).toContain("Your cart is empty");
+    expect(phone.jar.cookies.size).toBe(0);
+    // The laptop carries on.
+    expect((await laptop.send("/cart")).html).toContain("Hello, <strong>Ada</strong>");
+  });
+
+  it("signs out one other device, and accepts only a ref from the signed-in user's own list", async () => {
+    const { visitor } = shopFor();
+    const [laptop, phone, tablet, mallory] = [visitor(), visitor(), visitor(), visitor()];
+    for (const device of [laptop, phone, tablet]) await device.send("/login", { name: "Ada" });
+    await mallory.send("/login", { name: "Mallory" });
+    // Each page offers the refs of the other devices: the phone's is on the laptop's page only.
+    const fromLaptop = deviceRefs((await laptop.send("/account")).html);
+    const fromPhone = deviceRefs((await phone.send("/account")).html);
+    expect(fromLaptop).toHaveLength(2);
+    const phoneRef = fromLaptop.find((ref) => !fromPhone.includes(ref))!;
+    const laptopRef = fromPhone.find((ref) => !fromLaptop.includes(ref))!;
+
+    // A ref seen elsewhere does not let another user sign Ada out.
+    const foreign = await mallory.send("/account/sign-out", { ref: phoneRef });
+    expect(foreign.response.status).toBe(400);
+    expect(foreign.html).toContain("That is not one of your other devices.");
+    // Nor does a made-up ref, nor this device's own (that is what "Log out" is for).
+    for (const ref of ["", "x".repeat(43), laptopRef]) {
+      expect((await laptop.send("/account/sign-out", { ref })).response.status, ref).toBe(400);
+    }
+    expect(devicesOf((await laptop.send("/account")).html)).toHaveLength(3);
+
+    const ended = await laptop.send("/account/sign-out", { ref: phoneRef });
+    expect(ended.response.status).toBe(303);
+    expect(noticeOf((await laptop.send("/account")).html)).toBe("Signed out 1 device");
+    expect((await phone.send("/")).html).toContain('<a href="/login">Log in</a>');
+    expect((await tablet.send("/")).html).toContain("Hello, <strong>Ada</strong>");
+    expect((await mallory.send("/")).html).toContain("Hello, <strong>Mallory</strong>");
+    // Gone from the list: posting it again is refused.
+    expect((await laptop.send("/account/sign-out", { ref: phoneRef })).response.status).toBe(400);
+    expect(devicesOf((await tablet.send("/account")).html)).toHaveLength(2);
+  });
+
+  it("logging out takes the device off the list", async () => {
+    const { visitor } = shopFor();
+    const [laptop, phone] = [visitor(), visitor()];
+    await laptop.send("/login", { name: "Ada" });
+    await phone.send("/login", { name: "Ada" });
+    await phone.send("/logout", {});
+    expect((await laptop.send("/account")).html).toContain("on 1 device.");
+  });
+
+  it("asks a visitor who is not logged in to log in, and refuses their posts", async () => {
+    const { send } = shop();
+    expect((await send("/account")).html).toContain('id="signed-out"');
+    for (const path of ["/account/sign-out", "/account/sign-out-others"]) {
+      const { response, setCookies } = await send(path, { ref: "x" });
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe("/login");
+      expect(setCookies).toEqual([]);
+    }
+  });
+
+  it("says that the cookie store cannot list devices, and keeps working", async () => {
+    const { send } = shop(cookieStore());
+    await send("/cart/add", { item: "pear" });
+    await send("/login", { name: "Ada" });
+    const account = await send("/account");
+    expect(account.response.status).toBe(200);
+    expect(account.html).toContain('id="cannot-list"');
+    expect(account.html).not.toContain('id="devices"');
+    for (const path of ["/account/sign-out", "/account/sign-out-others"]) {
+      const refused = await send(path, { ref: "x" });
+      expect(refused.response.status).toBe(400);
+      expect(refused.html).toContain('id="cannot-list"');
+    }
+    const cart = await send("/cart");
+    expect(cart.html).toContain("Hello, <strong>Ada</strong>");
+    expect(cartCounts(cart.html)).toEqual({ pear: 1 });
   });
 });
 

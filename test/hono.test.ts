@@ -9,7 +9,7 @@ import { type CartData, createCartApp } from "../examples/app/cart.js";
 import { type SessionEnv, type SessionLoader, session } from "../src/hono.js";
 import { type AnySessionStore, type Session, SessionError, type SessionOptions, withSession } from "../src/index.js";
 import { CookieJar, countingStore, fakeClock, OLD_SECRET, SECRET } from "./helpers.js";
-import { cartCounts, noticeOf } from "./runtimes/cart-scenario.js";
+import { cartCounts, devicesOf, noticeOf } from "./runtimes/cart-scenario.js";
 
 type Data = { cart?: Record<string, number>; user?: string };
 
@@ -248,7 +248,7 @@ describe("the example cart: one handler, switched between stores and between wit
     [`${storeName} + Hono`, makeStore, viaHono] as const,
   ]);
 
-  it.each(combinations)("%s", async (_name, makeStore, wrap) => {
+  it.each(combinations)("%s", async (name, makeStore, wrap) => {
     const clock = fakeClock();
     const fetchHandler = wrap({ secrets: [SECRET], store: makeStore(clock), clock });
     const jar = new CookieJar();
@@ -272,6 +272,15 @@ describe("the example cart: one handler, switched between stores and between wit
     const loggedIn = await page("/cart");
     expect(loggedIn).toContain("Hello, <strong>Ada</strong>");
     expect(cartCounts(loggedIn)).toEqual({ apple: 2 });
+    // The devices page: listed on a server-side store (through c.var.sessions under Hono); the
+    // cookie store says it cannot list, and the app carries on.
+    const account = await page("/account");
+    if (name.startsWith("cookie")) {
+      expect(account).toContain('id="cannot-list"');
+    } else {
+      expect(account).toContain("on 1 device.");
+      expect(devicesOf(account)).toEqual([expect.objectContaining({ current: true })]);
+    }
     await post("/logout", {});
     expect(jar.cookies.size).toBe(0);
     expect(await page("/cart")).toContain("Your cart is empty");

@@ -4,12 +4,13 @@
  * its own store (memory, Workers KV, Deno KV, …), so swapping the store touches no handler code.
  *
  * Routes: `GET /` the shop, `POST /cart/add`, `POST /cart/empty`, `GET /cart`, `GET|POST /login`,
- * `POST /logout`, `GET /session` ("what the server remembers"). Every form is a plain POST
- * answered with a 303 redirect, so the app works without JavaScript.
+ * `POST /logout`, `GET /session` ("what the server remembers"), `GET /account` (where the user is
+ * signed in), `POST /account/sign-out` (one other device), `POST /account/sign-out-others`. Every
+ * form is a plain POST answered with a 303 redirect, so the app works without JavaScript.
  *
  * @module
  */
-import type { SessionContext } from "coatcheck";
+import type { SessionContext, SessionListEntry } from "coatcheck";
 
 /** What one visitor's session holds. */
 export type CartData = {
@@ -111,6 +112,9 @@ export function createCartApp(catalog: readonly CatalogItem[] = CATALOG): CartHa
         const session = await ctx.session();
         session.regenerate(); // a new ticket on every log in: a ticket planted before it is worthless
         session.set("user", name);
+        // The name is the account here (no password): bound to the session, it lists this device
+        // under the name's sessions, so "sign out everywhere else" can find it.
+        session.setUser(name);
         // Unchecked: the cookie ends with the browser; checked: the configured idle lifetime.
         session.setExpiry(form.get("remember") === "yes" ? null : 0);
         session.flash("notice", `Logged in as ${name}`);
@@ -121,6 +125,42 @@ export function createCartApp(catalog: readonly CatalogItem[] = CATALOG): CartHa
       POST: async (_request, ctx) => {
         (await ctx.session()).destroy();
         return redirect("/");
+      },
+    },
+    "/account": { GET: async (_request, ctx) => html(accountPage(await view(ctx), await devicesOf(ctx))) },
+    "/account/sign-out": {
+      POST: async (request, ctx) => {
+        const session = await ctx.session();
+        if (!session.user) return redirect("/login");
+        const ref = String((await request.formData()).get("ref") ?? "");
+        const devices = await devicesOf(ctx);
+        if (devices === "unsupported") return html(accountPage(await view(ctx), devices), 400);
+        // revoke(ref) ends whichever session the ref names, whoever asks: a ref is safe to show,
+        // not a proof of ownership. Only a ref from the signed-in user's own list is accepted, so
+        // one user cannot sign another out with a ref seen elsewhere (a screenshot, a log). This
+        // device's own ref is refused too: "Log out" is the way to end it.
+        const device = devices.find((entry) => entry.ref === ref);
+        if (!device || device.current) {
+          return html(accountPage(await view(ctx), devices, "That is not one of your other devices."), 400);
+        }
+        const ended = await ctx.sessions.revoke(ref);
+        session.flash("notice", ended ? "Signed out 1 device" : "That device was already signed out");
+        return redirect("/account");
+      },
+    },
+    "/account/sign-out-others": {
+      POST: async (_request, ctx) => {
+        const session = await ctx.session();
+        if (!session.user) return redirect("/login");
+        let ended: number;
+        try {
+          ended = await ctx.sessions.revokeAll(session.user, { except: session.ref });
+        } catch (error) {
+          if (!isUnsupported(error)) throw error;
+          return html(accountPage(await view(ctx), "unsupported"), 400);
+        }
+        session.flash("notice", `Signed out ${devicesText(ended)} everywhere else`);
+        return redirect("/account");
       },
     },
     "/cart/add": {
@@ -183,6 +223,26 @@ async function view(ctx: SessionContext<CartData>): Promise<View> {
   };
 }
 
+/** The signed-in user's sessions, or "unsupported" when the store cannot list them (the cookie store). */
+async function devicesOf(ctx: SessionContext<CartData>): Promise<SessionListEntry[] | "unsupported"> {
+  const user = (await ctx.session()).user;
+  if (!user) return [];
+  try {
+    return await ctx.sessions.list(user);
+  } catch (error) {
+    if (isUnsupported(error)) return "unsupported";
+    throw error;
+  }
+}
+
+/**
+ * The cookie store keeps sessions in the browser: nothing on the server to list or end. Matched on
+ * the stable `code` (not `instanceof`), so it holds even where two copies of coatcheck are loaded.
+ */
+function isUnsupported(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "ERR_SESSION_UNSUPPORTED";
+}
+
 function redirect(location: string): Response {
   return new Response(null, { status: 303, headers: { location } });
 }
@@ -217,7 +277,7 @@ function formatPrice(cents: number): string {
 function layout(view: View, title: string, main: string): string {
   const count = itemCount(view.cart);
   const account = view.user
-    ? `<form method="post" action="/logout">Hello, <strong>${escapeHtml(view.user)}</strong> <button>Log out</button></form>`
+    ? `<form method="post" action="/logout">Hello, <strong>${escapeHtml(view.user)}</strong> <a href="/account">Your devices</a> <button>Log out</button></form>`
     : `<a href="/login">Log in</a>`;
   const notice = view.notice ? `<p class="notice" role="status">${escapeHtml(view.notice)}</p>` : "";
   return `<!doctype html>
@@ -236,6 +296,7 @@ function layout(view: View, title: string, main: string): string {
   .notice { background: #e8f5e9; border: 1px solid #a5d6a7; padding: .4rem .8rem; }
   .error { background: #fdecea; border: 1px solid #f5a5a0; padding: .4rem .8rem; }
   pre { margin: 0; white-space: pre-wrap; word-break: break-all; }
+  time { white-space: nowrap; }
 </style>
 </head>
 <body>
@@ -312,4 +373,45 @@ function rememberedPage(view: View): string {
 It is <code>HttpOnly</code>, so no script on the page can read it, and <code>SameSite=Lax</code>, so other sites cannot post with it.
 Everything below stays on the server, in its session store, under a hash of that id.</p>`;
   return layout(view, "What the server remembers", `${explanation}\n${data}`);
+}
+
+function devicesText(count: number): string {
+  return count === 1 ? "1 device" : `${count} devices`;
+}
+
+/** A time as `2026-01-01 09:30 UTC`: the same on every server, whatever its time zone. */
+function formatTime(ms: number | undefined): string {
+  if (ms === undefined) return "—";
+  const iso = new Date(ms).toISOString();
+  return `<time datetime="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC</time>`;
+}
+
+/** What the account page says on the cookie store, where `sessions.list` throws `ERR_SESSION_UNSUPPORTED`. */
+const CANNOT_LIST = `<p id="cannot-list">This shop keeps your session in your browser's cookie (the cookie store), so the server
+has no list of the devices you are signed in on and cannot sign them out. A server-side store (memory, Deno KV, Workers KV) can.</p>`;
+
+function accountPage(view: View, devices: SessionListEntry[] | "unsupported", error?: string): string {
+  if (!view.user) {
+    return layout(view, "Your devices", `<p id="signed-out"><a href="/login">Log in</a> to see where you are signed in.</p>`);
+  }
+  const message = error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : "";
+  if (devices === "unsupported") return layout(view, "Your devices", `${message}\n${CANNOT_LIST}`);
+  const rows = devices.map((device) => {
+    const action = device.current
+      ? `<strong class="this-device">this device</strong>`
+      : `<form method="post" action="/account/sign-out"><input type="hidden" name="ref" value="${escapeHtml(device.ref)}"><button>Sign out</button></form>`;
+    return `<tr class="device"><td>${formatTime(device.createdAt)}</td><td>${formatTime(device.lastSeenAt)}</td><td>${formatTime(device.authenticatedAt)}</td><td>${action}</td></tr>`;
+  });
+  const others = devices.some((device) => !device.current)
+    ? `<form method="post" action="/account/sign-out-others"><p><button>Sign out everywhere else</button></p></form>`
+    : "";
+  const main = `${message}
+<p id="device-count">Signed in as <strong>${escapeHtml(view.user)}</strong> on ${devicesText(devices.length)}.</p>
+<table id="devices">
+<tr><th>Started</th><th>Last seen</th><th>Signed in</th><th></th></tr>
+${rows.join("\n")}
+</table>
+${others}
+<p>"Last seen" is the last time a device's session was saved: a page that changes nothing refreshes it only now and then, so this list costs no writes. Anyone who logs in with the same name is the same account here.</p>`;
+  return layout(view, "Your devices", main);
 }

@@ -15,6 +15,16 @@ export function noticeOf(html: string): string | undefined {
   return /<p class="notice" role="status">([^<]*)<\/p>/.exec(html)?.[1];
 }
 
+/** The rows of the devices page, each with its markup and whether it is "this device". */
+export function devicesOf(html: string): { html: string; current: boolean }[] {
+  return [...html.matchAll(/<tr class="device">(.*?)<\/tr>/g)].map(([, row]) => ({ html: row!, current: row!.includes("this device") }));
+}
+
+/** The refs the devices page offers to sign out (every device but this one). */
+export function deviceRefs(html: string): string[] {
+  return [...html.matchAll(/name="ref" value="([^"]+)"/g)].map(([, ref]) => ref!);
+}
+
 /** A Set-Cookie line as its name, value and attributes (names lower-cased). */
 export function parseSetCookie(line: string): { name: string; value: string; attributes: Record<string, string> } {
   const [pair = "", ...rest] = line.split(";").map((part) => part.trim());
@@ -68,8 +78,9 @@ class Shopper {
 }
 
 /**
- * Add twice, reload, flash shown once, log in (new ticket, cart kept), log out (cookie expired,
- * cart gone), a tampered cookie (a fresh, empty cart). `baseUrl`: e.g. `http://127.0.0.1:8787`.
+ * Add twice, reload, flash shown once, log in (new ticket, cart kept), a tampered cookie (a fresh,
+ * empty cart), a second device of the same user listed then signed out from the first, log out
+ * (cookie expired, cart gone). `baseUrl`: e.g. `http://127.0.0.1:8787`.
  */
 export async function runCartScenario(baseUrl: string): Promise<void> {
   const shopper = new Shopper(baseUrl);
@@ -124,6 +135,27 @@ export async function runCartScenario(baseUrl: string): Promise<void> {
   expect(cartCounts(await forger.page("/cart"))).toEqual({ pear: 1 });
   // The real session did not notice.
   expect(cartCounts(await shopper.page("/cart"))).toEqual({ apple: 2 });
+
+  // Ada logs in on a second device: both are listed, this one marked; "sign out everywhere else"
+  // ends the other, whose next page is logged out.
+  const phone = new Shopper(baseUrl);
+  await phone.post("/login", { name: "Ada" }, "/");
+  const account = await shopper.page("/account");
+  expect(account).toContain("on 2 devices.");
+  expect(
+    devicesOf(account)
+      .map((device) => device.current)
+      .sort(),
+  ).toEqual([false, true]);
+  expect(devicesOf(await phone.page("/account")).filter((device) => device.current)).toHaveLength(1);
+  await shopper.post("/account/sign-out-others", {}, "/account");
+  const after = await shopper.page("/account");
+  expect(noticeOf(after)).toBe("Signed out 1 device everywhere else");
+  expect(after).toContain("on 1 device.");
+  const phonePage = await phone.page("/");
+  expect(phonePage).toContain('<a href="/login">Log in</a>');
+  expect(phonePage).not.toContain("Ada");
+  expect(phone.sid).toBeUndefined();
 
   // Log out: the cookie is expired and the server forgets the cart, even for a replayed ticket.
   const [logoutCookie] = await shopper.post("/logout", {}, "/");
