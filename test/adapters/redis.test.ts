@@ -267,25 +267,21 @@ describe.skipIf(!available)("redis store", () => {
 
   it("a failed command is ERR_SESSION_STORE with the client's error as cause", async () => {
     const prefix = freshPrefix();
-    const handler = withSession(async (_request, ctx) => (await ctx.session(), new Response("ok")), {
-      secrets: SECRET,
-      store: redisStore(nodeRedis, { prefix }),
-    });
-    const jar = new CookieJar();
-    jar.apply(await handler(jar.request("http://shop.test/")));
-    const created = withSession(
-      async (_request, ctx) => {
-        (await ctx.session()).set("n", 1);
+    const handler = withSession(
+      async (request, ctx) => {
+        const session = await ctx.session();
+        if (new URL(request.url).pathname === "/set") session.set("n", 1);
         return new Response("ok");
       },
       { secrets: SECRET, store: redisStore(nodeRedis, { prefix }) },
     );
-    const response = await created(new Request("http://shop.test/"));
-    const cookie = response.headers.get("set-cookie")!.split(";")[0]!;
+    const jar = new CookieJar();
+    jar.apply(await handler(jar.request("http://shop.test/set")));
     const [key] = (await nodeRedis.sendCommand(["KEYS", `${prefix}*`])) as string[];
+    // A value of another type under the key: GET fails with WRONGTYPE.
     await nodeRedis.sendCommand(["DEL", key!]);
-    await nodeRedis.sendCommand(["HSET", key!, "a", "b"]); // a value of another type: GET fails with WRONGTYPE
-    const failed = await handler(new Request("http://shop.test/", { headers: { cookie } })).catch((error: unknown) => error);
+    await nodeRedis.sendCommand(["HSET", key!, "a", "b"]);
+    const failed = await handler(jar.request("http://shop.test/")).catch((error: unknown) => error);
     expect(failed).toMatchObject({ code: "ERR_SESSION_STORE", message: "coatcheck: redis store: get failed." });
     expect(String((failed as Error).cause)).toMatch(/WRONGTYPE/);
   });
