@@ -54,6 +54,7 @@ export async function runCell(cell: Cell, requests: number, webCrypto: { calls: 
   let setCookies = 0;
   const cryptoBefore = webCrypto.calls;
   if (cell.counts) cell.counts.reads = cell.counts.writes = cell.counts.deletes = 0;
+  if (cell.counts?.roundTrips !== undefined) cell.counts.roundTrips = 0;
   const url = `${BASE}/${cell.scenario.toLowerCase()}`;
   for (let index = 0; index < requests; index++) {
     // S3: every request is a new visitor with an empty jar.
@@ -82,6 +83,7 @@ export interface Row {
   reads: number;
   writes: number;
   deletes: number;
+  roundTrips: number;
   setCookies: number;
   cryptoCalls: number;
 }
@@ -108,6 +110,7 @@ export function summarise(cell: Cell, floorCell: Cell | undefined): Row {
     reads: counted ? total((round) => round.counts!.reads) : Number.NaN,
     writes: counted ? total((round) => round.counts!.writes) : Number.NaN,
     deletes: counted ? total((round) => round.counts!.deletes) : Number.NaN,
+    roundTrips: cell.counts?.roundTrips !== undefined ? total((round) => round.counts!.roundTrips!) : Number.NaN,
     setCookies: total((round) => round.setCookies),
     cryptoCalls: total((round) => round.cryptoCalls),
   };

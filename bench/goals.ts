@@ -47,3 +47,31 @@ export function goals(rows: Row[], runtime: string): string[] {
   if (s2) lines.push(`- S2: ≤ 1 write: ${perRequest(s2.writes + s2.deletes)} per request — ${verdict(s2.writes + s2.deletes <= 1)}`);
   return lines;
 }
+
+const OURS_ON_REDIS = "coatcheck (redis)";
+const PEER_ON_REDIS = "express-session + connect-redis";
+
+/** Round trips to Redis per request, and overhead beside connect-redis on the same server. */
+export function redisGoals(rows: Row[]): string[] {
+  const find = (name: string, scenario: Scenario) => rows.find((row) => row.cell.name === name && row.cell.scenario === scenario);
+  const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
+  const lines: string[] = [];
+  const read = find(OURS_ON_REDIS, "S1");
+  if (read) lines.push(`- S1 (a read): ≤ 1 round trip: ${perRequest(read.roundTrips)} per request — ${verdict(read.roundTrips <= 1)}`);
+  const write = find(OURS_ON_REDIS, "S2");
+  if (write) {
+    const scripts = write.writes + write.deletes;
+    lines.push(
+      `- S2 (a write): one script call besides the read: ${perRequest(write.roundTrips)} round trips, ${perRequest(scripts)} writes per request — ${verdict(scripts <= 1 && write.roundTrips <= 2)}`,
+    );
+  }
+  for (const scenario of ["S1", "S2", "S3", "S4"] as Scenario[]) {
+    const ours = find(OURS_ON_REDIS, scenario);
+    const peer = find(PEER_ON_REDIS, scenario);
+    if (!ours || !peer) continue;
+    lines.push(
+      `- ${scenario}: less overhead than connect-redis: ${us(ours.overhead)} µs against ${us(peer.overhead)} µs (${perRequest(ours.roundTrips)} against ${perRequest(peer.roundTrips)} round trips) — ${verdict(ours.overhead < peer.overhead)}`,
+    );
+  }
+  return lines;
+}

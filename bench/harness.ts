@@ -20,6 +20,8 @@ export interface StoreCounts {
   reads: number;
   writes: number;
   deletes: number;
+  /** Commands sent to a networked store's server (each one round trip), where the client is wrapped by a counter. */
+  roundTrips?: number;
 }
 
 export const zeroCounts = (): StoreCounts => ({ reads: 0, writes: 0, deletes: 0 });

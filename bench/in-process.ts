@@ -22,8 +22,11 @@ function runtimeName(): { id: string; label: string } {
 }
 
 /** Every floor and candidate that runs here, as cells, with a note for each and a line for each that cannot. */
-async function collect(runtime: string): Promise<{ cells: Cell[]; notes: string[]; unavailable: string[] }> {
+async function collect(
+  runtime: string,
+): Promise<{ cells: Cell[]; notes: string[]; unavailable: string[]; closers: (() => Promise<void>)[] }> {
   const cells: Cell[] = [];
+  const closers: (() => Promise<void>)[] = [];
   const notes: string[] = [];
   const unavailable: string[] = [];
   for (const floor of floors) {
@@ -49,6 +52,7 @@ async function collect(runtime: string): Promise<{ cells: Cell[]; notes: string[
     }
     try {
       const { instance, users } = await prepare(candidate);
+      if (instance.close) closers.push(() => instance.close!());
       const { name, floor, store } = candidate;
       for (const scenario of ["S1", "S2", "S3", "S4"] as Scenario[]) {
         cells.push(cellOf({ name, scenario, floor, store, fetch: instance.fetch, users, counts: instance.counts }));
@@ -58,13 +62,13 @@ async function collect(runtime: string): Promise<{ cells: Cell[]; notes: string[
       unavailable.push(`- ${candidate.name}: cannot run on ${runtime}: ${(error as Error).message}`);
     }
   }
-  return { cells, notes, unavailable };
+  return { cells, notes, unavailable, closers };
 }
 
 async function main(): Promise<void> {
   const runtime = runtimeName();
   const started = performance.now();
-  const { cells, notes, unavailable } = await collect(runtime.label);
+  const { cells, notes, unavailable, closers } = await collect(runtime.label);
 
   // Warm-up (JIT, caches), then size each cell's rounds to the time budget.
   for (const cell of cells) {
@@ -80,6 +84,7 @@ async function main(): Promise<void> {
 
   const floorsByName = new Map(cells.filter((cell) => cell.scenario === "S0").map((cell) => [cell.floor, cell]));
   const rows = cells.map((cell) => summarise(cell, floorsByName.get(cell.floor)));
+  for (const close of closers) await close();
   const markdown = render({ runtime: runtime.label, rows, notes, unavailable, seconds: (performance.now() - started) / 1000 });
   const file = resultsFile(runtime.id);
   if (file) {

@@ -3,7 +3,7 @@
 import { availableParallelism } from "node:os";
 import { baselineSection } from "./baseline-report.js";
 import type { Row } from "./cells.js";
-import { goals } from "./goals.js";
+import { goals, redisGoals } from "./goals.js";
 import { perRequest, SCENARIOS, us } from "./harness.js";
 import { settings } from "./settings.js";
 
@@ -29,19 +29,20 @@ export function render({ runtime, rows, notes, unavailable, seconds }: Report): 
   out.push("Times in µs per request (build the request, handle it, read the body, apply Set-Cookie to the jar), medians of rounds.");
   out.push("Overhead: the mean (and the p50) minus the same round's figure for the candidate's own floor, median over rounds.");
   out.push("Store calls per request through a counting wrapper (— where the data lives in the cookie).");
+  out.push("Round trips: commands sent to the Redis server per request, counted around the client (— for stores in the process).");
   out.push(
     "Web Crypto calls: every `crypto.subtle` call in the process, per request (express-session signs with `node:crypto`, not counted).",
   );
   out.push("");
   out.push(
-    "| candidate | scenario | mean | p50 | p99 | overhead (mean) | overhead (p50) | reads/req | writes/req | deletes/req | Set-Cookie/req | Web Crypto calls/req |",
+    "| candidate | scenario | mean | p50 | p99 | overhead (mean) | overhead (p50) | reads/req | writes/req | deletes/req | round trips/req | Set-Cookie/req | Web Crypto calls/req |",
   );
-  out.push("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+  out.push("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
   const order = (row: Row) => (row.cell.scenario === "S0" ? 0 : 1);
   const sorted = [...rows].sort((a, b) => order(a) - order(b) || a.cell.scenario.localeCompare(b.cell.scenario) || a.mean - b.mean);
   for (const row of sorted) {
     out.push(
-      `| ${row.cell.name} | ${row.cell.scenario} | ${us(row.mean)} | ${us(row.p50)} | ${us(row.p99)} | ${us(row.overhead)} | ${us(row.overheadP50)} | ${perRequest(row.reads)} | ${perRequest(row.writes)} | ${perRequest(row.deletes)} | ${perRequest(row.setCookies)} | ${perRequest(row.cryptoCalls)} |`,
+      `| ${row.cell.name} | ${row.cell.scenario} | ${us(row.mean)} | ${us(row.p50)} | ${us(row.p99)} | ${us(row.overhead)} | ${us(row.overheadP50)} | ${perRequest(row.reads)} | ${perRequest(row.writes)} | ${perRequest(row.deletes)} | ${perRequest(row.roundTrips)} | ${perRequest(row.setCookies)} | ${perRequest(row.cryptoCalls)} |`,
     );
   }
   out.push("");
@@ -62,6 +63,8 @@ export function render({ runtime, rows, notes, unavailable, seconds }: Report): 
   out.push("Goals (coatcheck, memory store):");
   out.push(...goals(rows, runtime));
   out.push("");
+  const redis = redisGoals(rows);
+  if (redis.length > 0) out.push("Goals (coatcheck on Redis, beside connect-redis on the same server):", ...redis, "");
   if (settings.baseline) out.push(...baselineSection(rows, settings.baseline, settings.baselineCommit), "");
   return out.join("\n");
 }

@@ -12,8 +12,8 @@ export interface CoatcheckBuild {
   memoryStore: typeof memoryStore;
 }
 
-export function countingStore(store: SessionStore): { store: SessionStore; counts: StoreCounts } {
-  const counts = zeroCounts();
+/** `store` with its calls counted in `counts` (a new counter unless given). */
+export function countingStore(store: SessionStore, counts: StoreCounts = zeroCounts()): { store: SessionStore; counts: StoreCounts } {
   const counted: SessionStore = {
     name: store.name,
     get: (key) => (counts.reads++, store.get(key)),

@@ -12,6 +12,7 @@ import { honoSessions } from "./hono-sessions.js";
 import { ironSession } from "./iron-session.js";
 import { remixCookieStorage } from "./react-router-cookie.js";
 import { remixMemory } from "./react-router-memory.js";
+import { redisCandidates } from "./redis.js";
 import type { Candidate } from "./shared.js";
 
 export { floors } from "./floors.js";
@@ -29,5 +30,6 @@ export async function candidates(): Promise<(Candidate | string)[]> {
     honoSessions,
     h3Sessions,
     expressSession,
+    ...redisCandidates(),
   ];
 }

@@ -203,7 +203,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** Property runs per store: the networked backends are slower per request. */
-const RUNS: Record<string, number> = { memory: 150, "deno-kv": 80, "cloudflare-kv": 40 };
+const RUNS: Record<string, number> = { memory: 150, "deno-kv": 80, "cloudflare-kv": 40, redis: 80 };
 const stores = realBackends().map((backend) => ({ ...backend, runs: RUNS[backend.name]! }));
 
 describe.each(stores)("any JSON value through the $name store", (backend) => {

@@ -5,7 +5,11 @@
 // flood of new visitors).
 //
 //   npm run load -- [--duration 30] [--sessions 100] [--per-session 1] [--flood 10] [--max-entries 10000]
-//                   [--store-latency 0]
+//                   [--store-latency 0] [--store memory|redis]
+//
+// --store redis runs the app on the Redis store (node-redis) against a redis-server this check
+// starts on a free port of 127.0.0.1 and stops afterwards; the maxEntries bound is then the memory
+// store's only, and the flood's sessions are counted with DBSIZE.
 //
 // --per-session N opens N connections per session, so same-session requests race; with
 // --store-latency MS (each store call first waits MS, like a networked store) they overlap
@@ -24,7 +28,10 @@ import { serve } from "@hono/node-server";
 import autocannon, { type Options, type Result } from "autocannon";
 import { createSessions, type SessionStore, withSession } from "coatcheck";
 import { memoryStore } from "coatcheck/adapters/memory";
+import { redisStore } from "coatcheck/adapters/redis";
+import { createClient } from "redis";
 import { type CartData, createCartApp } from "../../examples/app/cart.js";
+import { type RedisServer, startRedisServer } from "../adapters/redis-server.js";
 
 const SECRET = "load-test-secret-load-test-secret-load-test";
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
@@ -65,10 +72,20 @@ function withLatency(store: SessionStore, ms: number): SessionStore {
   };
 }
 
+/** The store the app runs on, and how many sessions it holds. */
+async function openStore(maxEntries: number, redisUrl: string | undefined): Promise<{ store: SessionStore; size(): Promise<number> }> {
+  if (!redisUrl) {
+    const memory = memoryStore({ maxEntries });
+    return { store: memory, size: async () => memory.size };
+  }
+  const client = await createClient({ url: redisUrl }).connect();
+  return { store: redisStore(client), size: async () => Number(await client.sendCommand(["DBSIZE"])) };
+}
+
 /** The child: the cart app on a real Node HTTP server, counting what it answered. */
-async function runServer(maxEntries: number, latency: number): Promise<void> {
-  const memory = memoryStore({ maxEntries });
-  const store = withLatency(memory, latency);
+async function runServer(maxEntries: number, latency: number, redisUrl: string | undefined): Promise<void> {
+  const opened = await openStore(maxEntries, redisUrl);
+  const store = withLatency(opened.store, latency);
   const stats = { conflicts: 0, storeErrors: 0, thrown: 0, created: 0 };
   const app = withSession<CartData>(createCartApp(), {
     secrets: [SECRET],
@@ -99,7 +116,7 @@ async function runServer(maxEntries: number, latency: number): Promise<void> {
       const session = await (await reader.open(new Request("http://127.0.0.1/", { headers: { cookie } }))).session();
       counts.push({ stored: session.isNew ? null : (session.get("cart")?.apple ?? 0), handled: handled.get(cookie) ?? 0 });
     }
-    process.send!({ type: "stats", counts, ...stats, size: memory.size, memory: memoryUsage() } satisfies ServerMessage);
+    process.send!({ type: "stats", counts, ...stats, size: await opened.size(), memory: memoryUsage() } satisfies ServerMessage);
   });
   serve({ fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
     process.send!({ type: "listening", port: info.port, memory: memoryUsage() } satisfies ServerMessage);
@@ -119,6 +136,7 @@ async function main(): Promise<void> {
       flood: { type: "string", default: "10" },
       "max-entries": { type: "string", default: "10000" },
       "store-latency": { type: "string", default: "0" },
+      store: { type: "string", default: "memory" },
     },
   });
   const duration = Number(values.duration);
@@ -127,8 +145,12 @@ async function main(): Promise<void> {
   const floodSeconds = Number(values.flood);
   const maxEntries = Number(values["max-entries"]);
   const latency = Number(values["store-latency"]);
+  const storeKind = values.store;
+  if (storeKind !== "memory" && storeKind !== "redis") throw new Error(`load: --store must be memory or redis; got ${storeKind}`);
+  const redis: RedisServer | undefined = storeKind === "redis" ? await startRedisServer() : undefined;
 
-  const child = fork(fileURLToPath(import.meta.url), ["serve", String(maxEntries), String(latency)], { execArgv: ["--expose-gc"] });
+  const serveArgs = ["serve", String(maxEntries), String(latency), ...(redis ? [redis.url] : [])];
+  const child = fork(fileURLToPath(import.meta.url), serveArgs, { execArgv: ["--expose-gc"] });
   const next = async <T extends ServerMessage["type"]>(type: T) => {
     for (;;) {
       const [message] = (await once(child, "message")) as [ServerMessage];
@@ -149,7 +171,7 @@ async function main(): Promise<void> {
     }
 
     console.log(
-      `load: ${sessions} sessions x ${perSession} connection(s), ${duration} s, store latency ${latency} ms, POST /cart/add on ${url}`,
+      `load: ${storeKind} store, ${sessions} sessions x ${perSession} connection(s), ${duration} s, store latency ${latency} ms, POST /cart/add on ${url}`,
     );
     let answered = 0;
     let badStatus = 0;
@@ -185,7 +207,9 @@ async function main(): Promise<void> {
       if (actual > expected) phantom += actual - expected;
     }
 
-    console.log(`flood: ${floodSeconds} s of new visitors (no cookie), memory store maxEntries ${maxEntries}`);
+    console.log(
+      `flood: ${floodSeconds} s of new visitors (no cookie)${redis ? ", sessions in Redis counted with DBSIZE" : `, memory store maxEntries ${maxEntries}`}`,
+    );
     let floodAnswered = 0;
     let floodBad = 0;
     const flood =
@@ -211,6 +235,7 @@ async function main(): Promise<void> {
     const errors = result.errors + result.timeouts + badStatus + afterLoad.thrown + afterLoad.storeErrors;
     const floodErrors = (flood ? flood.errors + flood.timeouts : 0) + floodBad + afterFlood.thrown - afterLoad.thrown;
     const figures = {
+      store: storeKind,
       requests: answered,
       requestsPerSecond: Math.round(answered / duration),
       latencyP50Ms: result.latency.p50,
@@ -244,7 +269,7 @@ async function main(): Promise<void> {
       phantom > 0 && `${phantom} updates stored that no answered request made`,
       missingSessions > 0 && `${missingSessions} sessions gone`,
       floodErrors > 0 && `${floodErrors} errors during the flood`,
-      afterFlood.size > maxEntries && `the store holds ${afterFlood.size} sessions, more than maxEntries ${maxEntries}`,
+      !redis && afterFlood.size > maxEntries && `the store holds ${afterFlood.size} sessions, more than maxEntries ${maxEntries}`,
     ].filter(Boolean);
     if (sameKeyOverwrites > 0) {
       console.log(
@@ -255,12 +280,15 @@ async function main(): Promise<void> {
       console.error(`load: FAILED: ${failures.join("; ")}`);
       process.exitCode = 1;
     } else {
-      console.log("load: OK: 0 errors, 0 lost updates, the store stayed within maxEntries");
+      console.log(`load: OK: 0 errors, 0 lost updates${redis ? "" : ", the store stayed within maxEntries"}`);
     }
   } finally {
+    const exited = child.exitCode === null && child.signalCode === null ? once(child, "exit") : undefined;
     child.kill();
+    await exited;
+    await redis?.stop();
   }
 }
 
-if (process.argv[2] === "serve") await runServer(Number(process.argv[3]), Number(process.argv[4]));
+if (process.argv[2] === "serve") await runServer(Number(process.argv[3]), Number(process.argv[4]), process.argv[5]);
 else await main();

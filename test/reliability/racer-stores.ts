@@ -18,6 +18,27 @@ export const racerStores: Record<string, RacerStoreFactory> = {
     const kv = await openKv(required(env, "DENO_KV_PATH"));
     return { store: denoKVStore(kv), close: () => kv.close() };
   },
+  /** Redis through node-redis, at REDIS_URL, under REDIS_PREFIX. */
+  async "redis-node-redis"(env) {
+    const { createClient } = await import("redis");
+    const { redisStore } = await import("../../adapters/redis.js");
+    const client = await createClient({ url: required(env, "REDIS_URL") }).connect();
+    return { store: redisStore(client, { prefix: required(env, "REDIS_PREFIX") }), close: () => client.close() };
+  },
+  /** Redis through ioredis, at REDIS_URL, under REDIS_PREFIX. */
+  async "redis-ioredis"(env) {
+    const { Redis } = await import("ioredis");
+    const { redisStore } = await import("../../adapters/redis.js");
+    const client = new Redis(required(env, "REDIS_URL"));
+    return { store: redisStore(client, { prefix: required(env, "REDIS_PREFIX") }), close: () => client.disconnect() };
+  },
+  /** Redis through `@upstash/redis` over HTTP, at UPSTASH_URL with UPSTASH_TOKEN, under REDIS_PREFIX. */
+  async "redis-upstash"(env) {
+    const { Redis } = await import("@upstash/redis");
+    const { redisStore } = await import("../../adapters/redis.js");
+    const client = new Redis({ url: required(env, "UPSTASH_URL"), token: required(env, "UPSTASH_TOKEN"), enableTelemetry: false });
+    return { store: redisStore(client, { prefix: required(env, "REDIS_PREFIX") }), close() {} };
+  },
 };
 
 export function required(env: Record<string, string | undefined>, name: string): string {

@@ -1,12 +1,15 @@
 // Small helpers shared by the reliability suites.
 import { openKv } from "@deno/kv";
 import { Miniflare } from "miniflare";
+import { createClient } from "redis";
 import { afterAll, beforeAll } from "vitest";
 import { cloudflareKVStore } from "../../adapters/cloudflare-kv.js";
 import { denoKVStore } from "../../adapters/deno-kv.js";
 import { memoryStore } from "../../adapters/memory.js";
+import { redisStore } from "../../adapters/redis.js";
 import { storeKeyFor } from "../../src/id.js";
 import type { SessionStore } from "../../src/store.js";
+import { type RedisServer, redisServerAvailable, startRedisServer } from "../adapters/redis-server.js";
 import type { CookieJar } from "../helpers.js";
 
 /** The store key of the session a jar's `sid` cookie names. */
@@ -25,12 +28,19 @@ export interface Backend {
 }
 
 /**
- * The three id-backed stores on their real backends: memory, Deno KV through `@deno/kv`, and
- * Workers KV in workerd (one Miniflare for the suite, started and disposed with it).
+ * The id-backed stores on their real backends: memory, Deno KV through `@deno/kv`, Workers KV in
+ * workerd (one Miniflare for the suite, started and disposed with it), and Redis through node-redis
+ * on a redis-server of the suite's own (when installed; see test/adapters/redis-server.ts).
  */
 export function realBackends(memoryOptions: Parameters<typeof memoryStore>[0] = {}): Backend[] {
   let mf: Miniflare | undefined;
+  const withRedis = redisServerAvailable();
+  let redis: { server: RedisServer; client: Awaited<ReturnType<typeof connectRedis>> } | undefined;
   beforeAll(async () => {
+    if (withRedis) {
+      const server = await startRedisServer();
+      redis = { server, client: await connectRedis(server.url) };
+    }
     mf = new Miniflare({
       modules: true,
       script: "export default { fetch() { return new Response(); } }",
@@ -44,8 +54,11 @@ export function realBackends(memoryOptions: Parameters<typeof memoryStore>[0] = 
   });
   afterAll(async () => {
     await mf?.dispose();
+    await redis?.client.close();
+    await redis?.server.stop();
   });
-  return [
+  let redisPrefixes = 0;
+  const backends: Backend[] = [
     { name: "memory", lastWriteWins: false, open: async () => ({ store: memoryStore(memoryOptions), close() {} }) },
     {
       name: "deno-kv",
@@ -62,7 +75,18 @@ export function realBackends(memoryOptions: Parameters<typeof memoryStore>[0] = 
       open: async () => ({ store: cloudflareKVStore(await mf!.getKVNamespace("SESSIONS")), close() {} }),
     },
   ];
+  if (withRedis) {
+    // One server and client for the suite; a prefix per test keeps tests apart.
+    backends.push({
+      name: "redis",
+      lastWriteWins: false,
+      open: async () => ({ store: redisStore(redis!.client, { prefix: `r${++redisPrefixes}:` }), close() {} }),
+    });
+  }
+  return backends;
 }
+
+const connectRedis = (url: string) => createClient({ url }).connect();
 
 /** A test body run on a freshly opened store of `backend`, closed afterwards whatever happens. */
 export function onStore(backend: Backend, body: (store: SessionStore) => Promise<void>): () => Promise<void> {
