@@ -1,6 +1,7 @@
 // Builds the benchmark from the TypeScript sources with esbuild and runs it:
 //   node bench/run.mjs node|bun|deno [--quick] [--baseline <ref>]   the in-process benchmark under that runtime
 //   node bench/run.mjs http                                         the HTTP load figure (Node server on 127.0.0.1, autocannon)
+//   node bench/run.mjs workerd [--quick]                            coatcheck in workerd (Miniflare): Durable Objects beside Workers KV
 // --quick (or BENCH_QUICK=1) is a smoke run: few users and rounds, nothing written to bench/results/.
 // --baseline <ref> (or BENCH_BASELINE=<ref>) also runs coatcheck as it was at that git ref, in the
 // same interleaved rounds, and writes bench/results/<runtime>-baseline.md instead of <runtime>.md.
@@ -37,6 +38,7 @@ const commands = {
   bun: [binary("bun"), [inProcess]],
   deno: [binary("deno"), ["run", "--allow-all", inProcess]],
   http: [process.execPath, [join(out, "http.mjs")]],
+  workerd: [process.execPath, [join(out, "workerd.mjs")]],
 };
 const command = commands[target];
 if (!command) {
@@ -47,11 +49,16 @@ if (target === "http" && (quick || baselineRef)) {
   console.error("--quick and --baseline apply to the in-process benchmark (node, bun, deno), not to http");
   process.exit(2);
 }
+if (target === "workerd" && baselineRef) {
+  console.error("--baseline applies to the in-process benchmark (node, bun, deno), not to workerd");
+  process.exit(2);
+}
 
 const entryPoints = [
   { in: join(root, "bench", "in-process.ts"), out: "in-process" },
   { in: join(root, "bench", "http.ts"), out: "http" },
   { in: join(root, "bench", "http-server.ts"), out: "http-server" },
+  { in: join(root, "bench", "workerd.ts"), out: "workerd" },
 ];
 const env = { ...process.env, BENCH_QUICK: quick ? "1" : "" };
 if (baselineRef) {

@@ -11,6 +11,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from "node:os";
 import { basename, join, posix, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -19,7 +21,7 @@ const isWindows = process.platform === "win32";
 interface PackageJson {
   name: string;
   version: string;
-  exports: Record<string, string | { types: string; default: string }>;
+  exports: Record<string, string | ({ types: string; default: string } & Record<string, string>)>;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
 }
@@ -33,6 +35,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "coatcheck/adapters/deno-kv": ["denoKVStore"],
   "coatcheck/adapters/redis": ["redisStore"],
   "coatcheck/adapters/cookie": ["cookieStore"],
+  "coatcheck/adapters/durable-object": ["durableObjectStore", "CoatcheckSessionObject"],
   "coatcheck/hono": ["session"],
 };
 
@@ -144,15 +147,15 @@ describe("npm pack", () => {
   it("ships every file the exports point to, the LICENSE and the README", () => {
     const wanted = ["package.json", "LICENSE", "README.md"];
     for (const subpath of exportSubpaths()) {
-      const target = pkg.exports[subpath] as { types: string; default: string };
-      wanted.push(posix.normalize(target.types), posix.normalize(target.default));
+      // types, default and any condition (`workerd`)
+      for (const file of Object.values(pkg.exports[subpath] as Record<string, string>)) wanted.push(posix.normalize(file));
     }
     expect(shipped).toEqual(expect.arrayContaining(wanted));
   });
 
   it("ships the build and the TypeScript sources, and no tests, examples or stale build output", () => {
     const allowed =
-      /^(?:package\.json|LICENSE|README\.md|dist\/(?:src|adapters)\/[\w-]+\.(?:js|d\.ts)(?:\.map)?|(?:src|adapters)\/[\w-]+\.ts)$/;
+      /^(?:package\.json|LICENSE|README\.md|dist\/(?:src|adapters)\/[\w-]+(?:\.workerd)?\.(?:js|d\.ts)(?:\.map)?|(?:src|adapters)\/[\w-]+(?:\.workerd)?\.ts)$/;
     expect(shipped.filter((file) => !allowed.test(file))).toEqual([]);
     expect(shipped).not.toContain("dist/stale.js");
   });
@@ -192,4 +195,54 @@ describe("the packed package, installed", () => {
     );
     expectEveryExport(output);
   });
+
+  it("in Node, the durable-object subpath's class says it runs only inside workerd", () => {
+    writeFileSync(
+      join(consumer, "durable-object-node.mjs"),
+      'import { CoatcheckSessionObject } from "coatcheck/adapters/durable-object";\ntry { new CoatcheckSessionObject(); } catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })); }\n',
+    );
+    const { code, message } = JSON.parse(run(process.execPath, ["durable-object-node.mjs"], consumer)) as { code: string; message: string };
+    expect(code).toBe("ERR_SESSION_OPTIONS");
+    expect(message).toMatch(/runs only inside workerd/);
+  });
+
+  it("in workerd, the durable-object subpath (the `workerd` condition) stores a session in a Durable Object", async () => {
+    // A Worker written as a user would, bundled from the installed tarball as wrangler bundles it.
+    const worker = `
+import { withSession } from "coatcheck";
+import { CoatcheckSessionObject, durableObjectStore } from "coatcheck/adapters/durable-object";
+export { CoatcheckSessionObject };
+export default {
+  fetch: withSession(async (_request, ctx) => {
+    const session = await ctx.session();
+    return new Response(String(session.update("visits", (visits = 0) => visits + 1)));
+  }, (env) => ({ secrets: ${JSON.stringify("p".repeat(32))}, store: durableObjectStore(env.SESSIONS) })),
+};`;
+    const bundle = await build({
+      stdin: { contents: worker, resolveDir: consumer, loader: "js" },
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      conditions: ["workerd", "worker", "browser"],
+      external: ["cloudflare:*"],
+      write: false,
+      logLevel: "silent",
+    });
+    const mf = new Miniflare({
+      modules: true,
+      script: bundle.outputFiles[0]!.text,
+      compatibilityDate: "2026-04-01",
+      durableObjects: { SESSIONS: { className: "CoatcheckSessionObject", useSQLite: true } },
+      cf: false,
+    });
+    try {
+      const first = await mf.dispatchFetch("http://shop.test/");
+      const cookie = first.headers.get("set-cookie")!.split(";")[0]!;
+      expect(await first.text()).toBe("1");
+      const second = await mf.dispatchFetch("http://shop.test/", { headers: { cookie } });
+      expect(await second.text()).toBe("2");
+    } finally {
+      await mf.dispose();
+    }
+  }, 60_000);
 });

@@ -39,6 +39,8 @@ async function bundle(contents: string, options: BuildOptions = {}): Promise<Bun
     platform: "neutral",
     // Platform neutral resolves no package fields by default; jose is found through its `exports`.
     mainFields: ["module", "main"],
+    // The runtime's own modules (`cloudflare:workers`) are never bundled.
+    external: ["cloudflare:*"],
     target: "es2022",
     write: false,
     metafile: true,

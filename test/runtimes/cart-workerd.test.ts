@@ -1,5 +1,6 @@
 // The cart scenario in real workerd through Miniflare: the Worker of the root wrangler.toml, bundled
-// with esbuild as `wrangler dev` would, with a local KV namespace bound as SESSIONS.
+// with esbuild as `wrangler dev` would, with a local KV namespace bound as SESSIONS; then the same
+// Worker as wrangler.durable-object.toml binds it, with its sessions in Durable Objects.
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,9 +8,9 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { SECRET } from "../helpers.js";
 import { runCartScenario } from "./cart-scenario.js";
 
-/** The Worker as wrangler.toml declares it: entry, compatibility date and KV bindings. */
-async function workerFromWranglerToml() {
-  const { main, workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
+/** The Worker as a wrangler config declares it: entry, compatibility date, KV and Durable Object bindings. */
+async function workerFromWranglerToml(config = "wrangler.toml") {
+  const { main, workerOptions } = unstable_getMiniflareWorkerOptions(config);
   expect(main).toMatch(/examples\/cloudflare-worker\/index\.ts$/);
   const bundle = await build({
     entryPoints: [main!],
@@ -17,6 +18,8 @@ async function workerFromWranglerToml() {
     format: "esm",
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
+    // workerd's own modules, as wrangler leaves them.
+    external: ["cloudflare:*"],
     target: "es2022",
     write: false,
     logLevel: "silent",
@@ -27,6 +30,7 @@ async function workerFromWranglerToml() {
     compatibilityDate: workerOptions.compatibilityDate,
     compatibilityFlags: workerOptions.compatibilityFlags,
     kvNamespaces: Object.keys(workerOptions.kvNamespaces ?? {}),
+    durableObjects: workerOptions.durableObjects,
   };
 }
 
@@ -62,5 +66,25 @@ describe("workerd (Miniflare)", () => {
     const deployed = await withoutSecrets.dispatchFetch("https://shop.example.com/");
     expect(deployed.status).toBe(500);
     expect(await deployed.text()).toContain("SESSION_SECRETS is not set");
+  });
+});
+
+describe("workerd (Miniflare), wrangler.durable-object.toml", () => {
+  let mf: Miniflare;
+
+  beforeAll(async () => {
+    const worker = await workerFromWranglerToml("wrangler.durable-object.toml");
+    expect(worker.kvNamespaces).toEqual([]);
+    expect(worker.durableObjects).toEqual({ SESSION_OBJECTS: { className: "CoatcheckSessionObject", useSQLite: true } });
+    mf = new Miniflare({ ...worker, bindings: { SESSION_SECRETS: SECRET }, host: "127.0.0.1", port: 0, cf: false });
+    await mf.ready;
+  });
+  afterAll(async () => {
+    await mf?.dispose();
+  });
+
+  it("the cart scenario over real HTTP, sessions in Durable Objects", async () => {
+    const url = await mf.ready;
+    await runCartScenario(url.origin);
   });
 });
