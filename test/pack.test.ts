@@ -31,6 +31,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "coatcheck/adapters/memory": ["memoryStore"],
   "coatcheck/adapters/cloudflare-kv": ["cloudflareKVStore"],
   "coatcheck/adapters/deno-kv": ["denoKVStore"],
+  "coatcheck/adapters/sql": ["sqlStore", "sqlStoreSchema"],
   "coatcheck/adapters/cookie": ["cookieStore"],
   "coatcheck/hono": ["session"],
 };
