@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest"
 import { type D1DatabaseLike, sqlStore } from "../../adapters/sql.js";
 import { withSession } from "../../src/index.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
+import { SQL_CAPABILITIES } from "../runtimes/entries/sql-capabilities.js";
 import { defineStoreConformance } from "./conformance.js";
 
 let mf: Miniflare;
@@ -26,7 +27,7 @@ defineStoreConformance(
   {
     name: "sql (D1)",
     create: async (clock) => ({ store: sqlStore(db, { clock, table: freshTable(), createTable: true }) }),
-    capabilities: { compareAndSet: true, largeValueBytes: 1 << 20 },
+    capabilities: SQL_CAPABILITIES,
   },
 );
 

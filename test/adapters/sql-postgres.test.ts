@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest"
 import { type PgClientLike, type PostgresJsLike, sqlStore, sqlStoreSchema } from "../../adapters/sql.js";
 import { withSession } from "../../src/index.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
+import { SQL_CAPABILITIES } from "../runtimes/entries/sql-capabilities.js";
 import { defineStoreConformance } from "./conformance.js";
 import { type PostgresServer, skipWithoutPostgres, startPostgres } from "./postgres-server.js";
 
@@ -32,15 +33,13 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-const CAPABILITIES = { compareAndSet: true, largeValueBytes: 1 << 20 } as const;
-
 describe.skipIf(skip)("sql store on PostgreSQL", () => {
   defineStoreConformance(
     { describe, it },
     {
       name: "sql (pg Pool)",
       create: async (clock) => ({ store: sqlStore(pool, { clock, table: freshTable(), createTable: true }) }),
-      capabilities: CAPABILITIES,
+      capabilities: SQL_CAPABILITIES,
     },
   );
 
@@ -53,7 +52,7 @@ describe.skipIf(skip)("sql store on PostgreSQL", () => {
         await client.connect();
         return { store: sqlStore(client, { clock, table: freshTable(), createTable: true }), cleanup: () => client.end() };
       },
-      capabilities: CAPABILITIES,
+      capabilities: SQL_CAPABILITIES,
     },
   );
 
@@ -62,7 +61,7 @@ describe.skipIf(skip)("sql store on PostgreSQL", () => {
     {
       name: "sql (postgres.js)",
       create: async (clock) => ({ store: sqlStore(sql, { clock, table: freshTable(), createTable: true }) }),
-      capabilities: CAPABILITIES,
+      capabilities: SQL_CAPABILITIES,
     },
   );
 

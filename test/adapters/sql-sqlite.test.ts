@@ -9,14 +9,13 @@ import { afterAll, describe, expect, expectTypeOf, it } from "vitest";
 import { type SqliteDatabaseLike, sqlStore, sqlStoreSchema } from "../../adapters/sql.js";
 import { createSessions, withSession } from "../../src/index.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
+import { SQL_CAPABILITIES } from "../runtimes/entries/sql-capabilities.js";
 import { defineStoreConformance } from "./conformance.js";
 
 const folder = mkdtempSync(join(tmpdir(), "coatcheck-sqlite-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 let files = 0;
 const freshFile = () => join(folder, `sessions-${++files}.db`);
-
-const CAPABILITIES = { compareAndSet: true, largeValueBytes: 1 << 20 } as const;
 
 defineStoreConformance(
   { describe, it },
@@ -27,7 +26,7 @@ defineStoreConformance(
       db.pragma("journal_mode = WAL");
       return { store: sqlStore(db, { clock, createTable: true }), cleanup: () => void db.close() };
     },
-    capabilities: CAPABILITIES,
+    capabilities: SQL_CAPABILITIES,
   },
 );
 
@@ -39,7 +38,7 @@ defineStoreConformance(
       const db = new Database(":memory:");
       return { store: sqlStore(db, { clock, createTable: true }), cleanup: () => void db.close() };
     },
-    capabilities: CAPABILITIES,
+    capabilities: SQL_CAPABILITIES,
   },
 );
 
@@ -60,7 +59,7 @@ describe.skipIf(typeof nodeSqlite === "string")("node:sqlite", () => {
         const db = new (nodeSqlite as NodeSqlite).DatabaseSync(":memory:");
         return { store: sqlStore(db, { clock, createTable: true }), cleanup: () => db.close() };
       },
-      capabilities: CAPABILITIES,
+      capabilities: SQL_CAPABILITIES,
     },
   );
 });
