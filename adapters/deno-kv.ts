@@ -178,17 +178,19 @@ export function denoKVStore(kv: DenoKvLike, options: DenoKVStoreOptions = {}): S
       return found && !found.expired ? { value: found.value, version: found.version } : null;
     },
     async set(key, value, writeOptions) {
-      await write(kv.atomic(), key, value, writeOptions).commit();
+      await commitLocked(() => write(kv.atomic(), key, value, writeOptions));
     },
     async delete(key) {
-      const operation = kv.atomic().delete(headKey(key));
-      for (let index = 0; index < MAX_CHUNKS; index++) operation.delete(chunkKey(key, index));
-      await operation.commit();
+      await commitLocked(() => {
+        const operation = kv.atomic().delete(headKey(key));
+        for (let index = 0; index < MAX_CHUNKS; index++) operation.delete(chunkKey(key, index));
+        return operation;
+      });
     },
     async compareAndSet(key, value, expected: StoreVersion | null, writeOptions) {
       const versionstamp = expected === null ? null : String(expected);
       const attempt = (current: string | null) =>
-        write(kv.atomic().check({ key: headKey(key), versionstamp: current }), key, value, writeOptions).commit();
+        commitLocked(() => write(kv.atomic().check({ key: headKey(key), versionstamp: current }), key, value, writeOptions));
       if ((await attempt(versionstamp)).ok) return true;
       if (versionstamp !== null) return false;
       // "Absent" includes a record past its expiry that Deno KV has not purged yet.
@@ -196,4 +198,24 @@ export function denoKVStore(kv: DenoKvLike, options: DenoKVStoreOptions = {}): S
       return stale?.expired === true && (await attempt(String(stale.version))).ok;
     },
   };
+}
+
+/** How often an atomic operation is tried while SQLite answers "database is locked". */
+const LOCKED_ATTEMPTS = 8;
+
+/**
+ * Commits the operation `make` builds. A local Deno KV is one SQLite file: when several processes
+ * open it, a write that meets another process's write fails with "database is locked" (SQLite's
+ * BUSY_SNAPSHOT, which a busy timeout does not cure) and writes nothing. The same operation, checks
+ * included, is built and tried again after a short random wait, so compare-and-set stays exact.
+ */
+async function commitLocked(make: () => DenoKvAtomicOperation): Promise<{ ok: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await make().commit();
+    } catch (error) {
+      if (attempt === LOCKED_ATTEMPTS || !/database is locked/i.test(String((error as Error)?.message ?? error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * attempt));
+    }
+  }
 }
