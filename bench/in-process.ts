@@ -22,8 +22,9 @@ function runtimeName(): { id: string; label: string } {
 }
 
 /** Every floor and candidate that runs here, as cells, with a note for each and a line for each that cannot. */
-async function collect(runtime: string): Promise<{ cells: Cell[]; notes: string[]; unavailable: string[] }> {
+async function collect(runtime: string): Promise<{ cells: Cell[]; notes: string[]; unavailable: string[]; closers: Closer[] }> {
   const cells: Cell[] = [];
+  const closers: Closer[] = [];
   const notes: string[] = [];
   const unavailable: string[] = [];
   for (const floor of floors) {
@@ -49,6 +50,7 @@ async function collect(runtime: string): Promise<{ cells: Cell[]; notes: string[
     }
     try {
       const { instance, users } = await prepare(candidate);
+      if (instance.close) closers.push(() => instance.close!());
       const { name, floor, store } = candidate;
       for (const scenario of ["S1", "S2", "S3", "S4"] as Scenario[]) {
         cells.push(cellOf({ name, scenario, floor, store, fetch: instance.fetch, users, counts: instance.counts }));
@@ -58,14 +60,24 @@ async function collect(runtime: string): Promise<{ cells: Cell[]; notes: string[
       unavailable.push(`- ${candidate.name}: cannot run on ${runtime}: ${(error as Error).message}`);
     }
   }
-  return { cells, notes, unavailable };
+  return { cells, notes, unavailable, closers };
 }
+
+type Closer = () => Promise<void> | void;
 
 async function main(): Promise<void> {
   const runtime = runtimeName();
   const started = performance.now();
-  const { cells, notes, unavailable } = await collect(runtime.label);
+  const { cells, notes, unavailable, closers } = await collect(runtime.label);
+  try {
+    await measure(cells, notes, unavailable, runtime, started);
+  } finally {
+    // Connections and servers the candidates started (the SQL ones: a PostgreSQL server, stopped by PID).
+    for (const close of closers) await close();
+  }
+}
 
+async function measure(cells: Cell[], notes: string[], unavailable: string[], runtime: { id: string; label: string }, started: number) {
   // Warm-up (JIT, caches), then size each cell's rounds to the time budget.
   for (const cell of cells) {
     await runCell(cell, settings.warmupRequests, webCrypto);

@@ -9,6 +9,8 @@ export interface Instance {
   fetch: FetchHandler;
   /** Counts of the store's calls; absent for stateless (cookie) stores. */
   counts?: StoreCounts;
+  /** Releases what `create` started (connections, a database server); called once the run ends. */
+  close?(): Promise<void> | void;
 }
 
 /**
