@@ -4,7 +4,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { build } from "esbuild";
 import { afterAll, describe, expect, expectTypeOf, it } from "vitest";
 import { type SqliteDatabaseLike, sqlStore, sqlStoreSchema } from "../../adapters/sql.js";
 import { createSessions, withSession } from "../../src/index.js";
@@ -72,6 +74,21 @@ describe("sql store on SQLite", () => {
     const db = new Database(":memory:");
     expect(sqlStore(db).dialect).toBe("sqlite");
     db.close();
+  });
+
+  it("bundles no client: the adapter's own bundle is adapters/sql.ts and the core, importing nothing", async () => {
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL("../../adapters/sql.ts", import.meta.url))],
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((path) => !/^(adapters\/sql|src\/[a-z-]+)\.ts$/.test(path))).toEqual([]);
+    expect(result.outputFiles[0]!.text).not.toMatch(/\bimport\b|\brequire\(/);
   });
 
   it("refuses a client of no known shape and a table name that is not a plain identifier, at construction", () => {
