@@ -216,9 +216,14 @@ const isMissingTable = (error: unknown): boolean =>
 function onTable(driver: Driver, table: string, createTable: boolean): Pick<Driver, "first" | "changes"> {
   const schema = sqlStoreSchema(driver.dialect, table);
   let created: Promise<void> | undefined;
+  const runSchema = async () => {
+    for (const statement of schema) await driver.changes(statement, []);
+  };
   const createOnce = async () => {
     try {
-      for (const statement of schema) await driver.changes(statement, []);
+      // PostgreSQL may refuse one of two `CREATE … IF NOT EXISTS` run at the same instant by two
+      // servers (a unique violation in its catalog); by then the table exists and a second try passes.
+      await runSchema().catch(runSchema);
     } catch (error) {
       created = undefined; // the next call tries again
       throw error;

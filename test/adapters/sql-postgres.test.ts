@@ -151,6 +151,28 @@ describe.skipIf(skip)("sql store on PostgreSQL", () => {
     expect((await store.get("live"))?.value).toBe("L");
   });
 
+  it("servers starting at once with createTable: every first write lands, though PostgreSQL refuses some of the racing CREATEs", async () => {
+    const clock = fakeClock();
+    const clients = await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        const client = new pg.Client({ connectionString: server.url });
+        await client.connect();
+        return client;
+      }),
+    );
+    try {
+      // Each round a new table that 12 connections create at the same instant.
+      for (let round = 0; round < 5; round++) {
+        const table = freshTable();
+        const stores = clients.map((client) => sqlStore(client, { table, clock, createTable: true }));
+        await Promise.all(stores.map((store, index) => store.set(`k${index}`, "v", far(clock))));
+        for (const [index, store] of stores.entries()) expect((await store.get(`k${index}`))?.value).toBe("v");
+      }
+    } finally {
+      await Promise.all(clients.map((client) => client.end()));
+    }
+  });
+
   it("keeps stores on different tables of one database apart", async () => {
     const clock = fakeClock();
     const left = sqlStore(pool, { table: freshTable(), clock, createTable: true });
