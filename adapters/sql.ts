@@ -7,7 +7,10 @@
  * Compare-and-set through a version column: a create is an insert that writes only where no live
  * row is, an update is `UPDATE … WHERE key = $1 AND version = $2` (no row changed: a conflict),
  * so concurrent requests are merged key by key and a destroyed session is never brought back by a
- * racing save. One statement per read and one per write; `expires_at` is checked by every read.
+ * racing save. A logout deletes the row and the next read anywhere misses it (on D1, reads go to
+ * the primary, never to a replica that may not have seen it yet). D1 refuses a row over 2,000,000
+ * bytes, so a larger session is refused with `ERR_SESSION_TOO_LARGE` before it is sent.
+ * One statement per read and one per write; `expires_at` is checked by every read.
  * Expired rows are deleted a bounded few at a time (every 100th write of a store removes at most
  * 200, through the index on `expires_at`), never by a scan of the table on the request path.
  *
