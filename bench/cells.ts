@@ -30,6 +30,15 @@ export const newJars = () => Array.from({ length: settings.users }, () => new Co
 /** Logs every virtual user in (a session with count = 0) and checks each route answers as it should. */
 export async function prepare(candidate: Candidate): Promise<{ instance: Instance; users: CookieJar[] }> {
   const instance = await candidate.create();
+  try {
+    return { instance, users: await logIn(instance) };
+  } catch (error) {
+    await instance.close?.();
+    throw error;
+  }
+}
+
+async function logIn(instance: Instance): Promise<CookieJar[]> {
   const users = newJars();
   for (const jar of users) {
     const { status } = await visit(instance.fetch, jar, `${BASE}/s3`);
@@ -45,7 +54,7 @@ export async function prepare(candidate: Candidate): Promise<{ instance: Instanc
     if (scenario === "s1" && body !== "count=0") throw new Error(`/s1 did not read the session (answered ${JSON.stringify(body)})`);
     if (scenario === "s2" && body !== "count=1") throw new Error(`/s2 did not update the session (answered ${JSON.stringify(body)})`);
   }
-  return { instance, users };
+  return users;
 }
 
 /** One round of `requests` timed requests; `webCrypto` is the process-wide `crypto.subtle` call counter. */

@@ -22,11 +22,9 @@ function runtimeName(): { id: string; label: string } {
 }
 
 /** Every floor and candidate that runs here, as cells, with a note for each and a line for each that cannot. */
-async function collect(
-  runtime: string,
-): Promise<{ cells: Cell[]; notes: string[]; unavailable: string[]; closers: (() => Promise<void>)[] }> {
+async function collect(runtime: string): Promise<{ cells: Cell[]; notes: string[]; unavailable: string[]; closers: Closer[] }> {
   const cells: Cell[] = [];
-  const closers: (() => Promise<void>)[] = [];
+  const closers: Closer[] = [];
   const notes: string[] = [];
   const unavailable: string[] = [];
   for (const floor of floors) {
@@ -65,11 +63,21 @@ async function collect(
   return { cells, notes, unavailable, closers };
 }
 
+type Closer = () => Promise<void> | void;
+
 async function main(): Promise<void> {
   const runtime = runtimeName();
   const started = performance.now();
   const { cells, notes, unavailable, closers } = await collect(runtime.label);
+  try {
+    await measure(cells, notes, unavailable, runtime, started);
+  } finally {
+    // Connections and servers the candidates started (the SQL ones: a PostgreSQL server, stopped by PID).
+    for (const close of closers) await close();
+  }
+}
 
+async function measure(cells: Cell[], notes: string[], unavailable: string[], runtime: { id: string; label: string }, started: number) {
   // Warm-up (JIT, caches), then size each cell's rounds to the time budget.
   for (const cell of cells) {
     await runCell(cell, settings.warmupRequests, webCrypto);
@@ -84,7 +92,6 @@ async function main(): Promise<void> {
 
   const floorsByName = new Map(cells.filter((cell) => cell.scenario === "S0").map((cell) => [cell.floor, cell]));
   const rows = cells.map((cell) => summarise(cell, floorsByName.get(cell.floor)));
-  for (const close of closers) await close();
   const markdown = render({ runtime: runtime.label, rows, notes, unavailable, seconds: (performance.now() - started) / 1000 });
   const file = resultsFile(runtime.id);
   if (file) {

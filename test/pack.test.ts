@@ -34,6 +34,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "coatcheck/adapters/cloudflare-kv": ["cloudflareKVStore"],
   "coatcheck/adapters/deno-kv": ["denoKVStore"],
   "coatcheck/adapters/redis": ["redisStore"],
+  "coatcheck/adapters/sql": ["sqlStore", "sqlStoreSchema"],
   "coatcheck/adapters/cookie": ["cookieStore"],
   "coatcheck/adapters/durable-object": ["durableObjectStore", "CoatcheckSessionObject"],
   "coatcheck/hono": ["session"],

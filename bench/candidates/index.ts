@@ -6,6 +6,8 @@
 import { baselineCandidates } from "./coatcheck-baseline.js";
 import { coatcheckCookie } from "./coatcheck-cookie.js";
 import { coatcheckMemory } from "./coatcheck-memory.js";
+import { coatcheckPostgres, coatcheckSqlite } from "./coatcheck-sql.js";
+import { connectPgSimpleCandidate } from "./connect-pg-simple.js";
 import { expressSession } from "./express-session.js";
 import { h3Sessions } from "./h3-session.js";
 import { honoSessions } from "./hono-sessions.js";
@@ -18,11 +20,22 @@ import type { Candidate } from "./shared.js";
 export { floors } from "./floors.js";
 export type { Candidate, Floor, Instance } from "./shared.js";
 
+declare const Deno: unknown;
+declare const Bun: unknown;
+
+/** The SQL candidates run their database clients (pg, better-sqlite3's native module) under Node only. */
+function sqlCandidates(): (Candidate | string)[] {
+  const sql = [coatcheckPostgres, coatcheckSqlite, connectPgSimpleCandidate];
+  if (typeof Deno === "undefined" && typeof Bun === "undefined") return sql;
+  return sql.map((candidate) => `${candidate.name}: measured under Node only (\`npm run bench\`)`);
+}
+
 /** Every candidate that can be constructed here; a string names one that cannot, and why. */
 export async function candidates(): Promise<(Candidate | string)[]> {
   return [
     coatcheckMemory,
     coatcheckCookie,
+    ...sqlCandidates(),
     ...(await baselineCandidates()),
     remixMemory,
     remixCookieStorage,

@@ -9,8 +9,8 @@ export interface Instance {
   fetch: FetchHandler;
   /** Counts of the store's calls; absent for stateless (cookie) stores. */
   counts?: StoreCounts;
-  /** Releases what the candidate holds open (a client, a server), after the run. */
-  close?(): Promise<void>;
+  /** Releases what `create` started (connections, a database server); called once the run ends. */
+  close?(): Promise<void> | void;
 }
 
 /**

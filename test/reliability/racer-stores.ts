@@ -39,6 +39,29 @@ export const racerStores: Record<string, RacerStoreFactory> = {
     const client = new Redis({ url: required(env, "UPSTASH_URL"), token: required(env, "UPSTASH_TOKEN"), enableTelemetry: false });
     return { store: redisStore(client, { prefix: required(env, "REDIS_PREFIX") }), close() {} };
   },
+  /** The SQL store on PostgreSQL (POSTGRES_URL, a table SQL_TABLE that exists), through `pg` or postgres.js (SQL_CLIENT). */
+  async postgres(env) {
+    const { sqlStore } = await import("../../adapters/sql.js");
+    const url = required(env, "POSTGRES_URL");
+    const table = required(env, "SQL_TABLE");
+    if (required(env, "SQL_CLIENT") === "postgres.js") {
+      const { default: postgres } = await import("postgres");
+      const sql = postgres(url, { max: 2 });
+      return { store: sqlStore(sql, { table }), close: () => sql.end() };
+    }
+    const { default: pg } = await import("pg");
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    return { store: sqlStore(pool, { table }), close: () => pool.end() };
+  },
+  /** The SQL store on one SQLite file that every process opens with better-sqlite3 (SQLITE_PATH), in WAL mode. */
+  async "sqlite-file"(env) {
+    const { sqlStore } = await import("../../adapters/sql.js");
+    const { default: Database } = await import("better-sqlite3");
+    // better-sqlite3 waits up to 5 s for another process's write lock (its `timeout` option).
+    const db = new Database(required(env, "SQLITE_PATH"));
+    db.pragma("journal_mode = WAL");
+    return { store: sqlStore(db, { createTable: true }), close: () => void db.close() };
+  },
 };
 
 export function required(env: Record<string, string | undefined>, name: string): string {

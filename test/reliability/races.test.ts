@@ -5,13 +5,14 @@
 import { describe, expect, it } from "vitest";
 import { createSessions, SessionError, type SessionEvent, type SessionStore, withSession } from "../../src/index.js";
 import { CookieJar, SECRET } from "../helpers.js";
+import { sqlBackends } from "./sql-backends.js";
 import { onStore, realBackends } from "./util.js";
 
 const SESSIONS = 20;
 const REQUESTS_PER_SESSION = 50;
 const RACERS = 20;
 
-const backends = realBackends({ maxEntries: 100_000 });
+const backends = [...realBackends({ maxEntries: 100_000 }), ...sqlBackends()];
 
 /** Holds requests after they load their session until `open()`; `arrived(n)` resolves once n wait. */
 class Gate {
