@@ -38,6 +38,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "coatcheck/adapters/cookie": ["cookieStore"],
   "coatcheck/adapters/durable-object": ["durableObjectStore", "CoatcheckSessionObject"],
   "coatcheck/hono": ["session"],
+  "coatcheck/testing": ["defineStoreConformance", "collectStoreConformance", "ConformanceAssertionError"],
 };
 
 // What a fresh clone would not have (ignored by git, or written only by an install or a build).

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest"
 import { cloudflareKVStore, type KVNamespaceLike } from "../../adapters/cloudflare-kv.js";
 import { createSessions, withSession } from "../../src/index.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
-import { defineStoreConformance } from "./conformance.js";
+import { defineStoreConformance } from "../../src/testing.js";
 
 let mf: Miniflare;
 let sessions: Awaited<ReturnType<Miniflare["getKVNamespace"]>>;

@@ -7,7 +7,7 @@ import { createSessions, type SessionEvent, type SessionOptions, withSession } f
 import { parseRecord } from "../../src/record.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { DENO_KV_CAPABILITIES } from "../runtimes/entries/deno-kv-capabilities.js";
-import { defineStoreConformance } from "./conformance.js";
+import { defineStoreConformance } from "../../src/testing.js";
 
 defineStoreConformance(
   { describe, it },

@@ -8,7 +8,7 @@ import { CoatcheckSessionObject, durableObjectStore } from "../../adapters/durab
 import { storeKeyFor } from "../../src/id.js";
 import { startDurableObjectWorkers } from "../runtimes/durable-object-miniflare.js";
 import { DURABLE_OBJECT_CAPABILITIES } from "../runtimes/entries/durable-object-capabilities.js";
-import { collectStoreConformance } from "./conformance.js";
+import { collectStoreConformance } from "../../src/testing.js";
 
 let workers: Awaited<ReturnType<typeof startDurableObjectWorkers>>;
 

@@ -11,7 +11,7 @@ import { type RedisClientLike, redisStore } from "../../adapters/redis.js";
 import { type SessionEvent, withSession } from "../../src/index.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { REDIS_CAPABILITIES } from "../runtimes/entries/redis-capabilities.js";
-import { defineStoreConformance } from "./conformance.js";
+import { defineStoreConformance } from "../../src/testing.js";
 import { type RedisServer, redisServerAvailable, startRedisServer } from "./redis-server.js";
 import { startUpstashShim, UPSTASH_TOKEN, type UpstashShim } from "./upstash-shim.js";
 

@@ -7,7 +7,7 @@ import { type D1DatabaseLike, sqlStore } from "../../adapters/sql.js";
 import { withSession } from "../../src/index.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { SQL_CAPABILITIES } from "../runtimes/entries/sql-capabilities.js";
-import { defineStoreConformance } from "./conformance.js";
+import { defineStoreConformance } from "../../src/testing.js";
 
 let mf: Miniflare;
 let db: D1DatabaseLike;

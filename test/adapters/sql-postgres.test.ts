@@ -8,7 +8,7 @@ import { type PgClientLike, type PostgresJsLike, sqlStore, sqlStoreSchema } from
 import { withSession } from "../../src/index.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { SQL_CAPABILITIES } from "../runtimes/entries/sql-capabilities.js";
-import { defineStoreConformance } from "./conformance.js";
+import { defineStoreConformance } from "../../src/testing.js";
 import { type PostgresServer, skipWithoutPostgres, startPostgres } from "./postgres-server.js";
 
 const skip = skipWithoutPostgres("the PostgreSQL tests of the sql store");

@@ -12,7 +12,7 @@ import { type SqliteDatabaseLike, sqlStore, sqlStoreSchema } from "../../adapter
 import { createSessions, withSession } from "../../src/index.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { SQL_CAPABILITIES } from "../runtimes/entries/sql-capabilities.js";
-import { defineStoreConformance } from "./conformance.js";
+import { defineStoreConformance } from "../../src/testing.js";
 
 const folder = mkdtempSync(join(tmpdir(), "coatcheck-sqlite-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

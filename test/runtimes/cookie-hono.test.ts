@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { describe, expect, it } from "vitest";
-import { type ConformanceTarget, collectStoreConformance } from "../adapters/conformance.js";
+import { type ConformanceTarget, collectStoreConformance } from "../../src/testing.js";
 import { OLD_SECRET, SECRET } from "../helpers.js";
 import type { CaseResult } from "./entries/cookie-hono-cases.js";
 

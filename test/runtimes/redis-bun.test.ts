@@ -3,7 +3,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConformanceTarget, collectStoreConformance } from "../adapters/conformance.js";
+import { type ConformanceTarget, collectStoreConformance } from "../../src/testing.js";
 import { type RedisServer, redisServerAvailable, startRedisServer } from "../adapters/redis-server.js";
 import { REDIS_CAPABILITIES } from "./entries/redis-capabilities.js";
 

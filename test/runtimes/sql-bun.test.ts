@@ -3,7 +3,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { type ConformanceTarget, collectStoreConformance } from "../adapters/conformance.js";
+import { type ConformanceTarget, collectStoreConformance } from "../../src/testing.js";
 import { SQL_CAPABILITIES } from "./entries/sql-capabilities.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { cookieStore } from "../../../adapters/cookie.js";
 import { type SessionEnv, session } from "../../../src/hono.js";
-import { collectStoreConformance } from "../../adapters/conformance.js";
+import { collectStoreConformance } from "../../../src/testing.js";
 import { CookieJar } from "../../helpers.js";
 
 export interface CaseResult {

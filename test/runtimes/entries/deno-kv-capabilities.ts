@@ -1,4 +1,4 @@
-import type { ConformanceTarget } from "../../adapters/conformance.js";
+import type { ConformanceTarget } from "../../../src/testing.js";
 
 /** The Deno KV store's conformance capabilities, shared by the Node and the Deno runs. */
 export const DENO_KV_CAPABILITIES: ConformanceTarget["capabilities"] = {

@@ -4,7 +4,7 @@
 // Run by hand: DENO_NO_UPDATE_CHECK=1 node_modules/.bin/deno run --no-config --no-npm --no-remote \
 //   --sloppy-imports --unstable-kv test/runtimes/entries/deno-runner.ts
 import { type DenoKvLike, denoKVStore } from "../../../adapters/deno-kv.js";
-import { collectStoreConformance } from "../../adapters/conformance.js";
+import { collectStoreConformance } from "../../../src/testing.js";
 import { DENO_KV_CAPABILITIES } from "./deno-kv-capabilities.js";
 
 // Only what this file uses; the real global comes from the Deno runtime.

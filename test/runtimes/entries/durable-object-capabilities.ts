@@ -1,4 +1,4 @@
-import type { ConformanceTarget } from "../../adapters/conformance.js";
+import type { ConformanceTarget } from "../../../src/testing.js";
 
 /** The Durable Object store's conformance capabilities, shared by the workerd run and its test. */
 export const DURABLE_OBJECT_CAPABILITIES: ConformanceTarget["capabilities"] = {

@@ -13,7 +13,7 @@ import { DurableObject } from "cloudflare:workers";
 import { cloudflareKVStore } from "../../../adapters/cloudflare-kv.js";
 import { CoatcheckSessionObject, durableObjectStore, type SessionObjectNamespace } from "../../../adapters/durable-object.workerd.js";
 import { type SessionStore, withSession } from "../../../src/index.js";
-import { collectStoreConformance } from "../../adapters/conformance.js";
+import { collectStoreConformance } from "../../../src/testing.js";
 import { SECRET } from "../../helpers.js";
 import { DURABLE_OBJECT_CAPABILITIES } from "./durable-object-capabilities.js";
 

@@ -5,7 +5,7 @@
 // every command this store sends (GET, DEL, EVALSHA, EVAL).
 import { RedisClient } from "bun";
 import { redisStore } from "../../../adapters/redis.js";
-import { collectStoreConformance } from "../../adapters/conformance.js";
+import { collectStoreConformance } from "../../../src/testing.js";
 import { REDIS_CAPABILITIES } from "./redis-capabilities.js";
 
 const client = new RedisClient(process.env.REDIS_URL!);

@@ -4,7 +4,7 @@
 // Run by hand: node_modules/.bin/bun test/runtimes/entries/sql-bun-runner.ts
 import { Database } from "bun:sqlite";
 import { sqlStore } from "../../../adapters/sql.js";
-import { collectStoreConformance } from "../../adapters/conformance.js";
+import { collectStoreConformance } from "../../../src/testing.js";
 import { SQL_CAPABILITIES } from "./sql-capabilities.js";
 
 const cases = collectStoreConformance({
