@@ -9,8 +9,8 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { cloudflareKVStore, type KVNamespaceLike } from "../../adapters/cloudflare-kv.js";
 import { createSessions, withSession } from "../../src/index.js";
-import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { defineStoreConformance } from "../../src/testing.js";
+import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 
 let mf: Miniflare;
 let sessions: Awaited<ReturnType<Miniflare["getKVNamespace"]>>;

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cookieStore } from "../../adapters/cookie.js";
 import { createSessions, type SealContext, type SessionEvent, type SessionOptions, withSession } from "../../src/index.js";
-import { CookieJar, fakeClock, OLD_SECRET, SECRET, CLOCK_START as START } from "../helpers.js";
 import { defineStoreConformance } from "../../src/testing.js";
+import { CookieJar, fakeClock, OLD_SECRET, SECRET, CLOCK_START as START } from "../helpers.js";
 
 defineStoreConformance(
   { describe, it },

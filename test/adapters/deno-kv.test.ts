@@ -5,9 +5,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type DenoKvLike, denoKVStore } from "../../adapters/deno-kv.js";
 import { createSessions, type SessionEvent, type SessionOptions, withSession } from "../../src/index.js";
 import { parseRecord } from "../../src/record.js";
+import { defineStoreConformance } from "../../src/testing.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { DENO_KV_CAPABILITIES } from "../runtimes/entries/deno-kv-capabilities.js";
-import { defineStoreConformance } from "../../src/testing.js";
 
 defineStoreConformance(
   { describe, it },

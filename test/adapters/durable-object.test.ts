@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CoatcheckSessionObject, durableObjectStore } from "../../adapters/durable-object.js";
 import { storeKeyFor } from "../../src/id.js";
+import { collectStoreConformance } from "../../src/testing.js";
 import { startDurableObjectWorkers } from "../runtimes/durable-object-miniflare.js";
 import { DURABLE_OBJECT_CAPABILITIES } from "../runtimes/entries/durable-object-capabilities.js";
-import { collectStoreConformance } from "../../src/testing.js";
 
 let workers: Awaited<ReturnType<typeof startDurableObjectWorkers>>;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { memoryStore } from "../../adapters/memory.js";
 import { withSession } from "../../src/index.js";
-import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { defineStoreConformance } from "../../src/testing.js";
+import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 
 defineStoreConformance(
   { describe, it },

@@ -9,9 +9,9 @@ import { createClient, type createCluster } from "redis";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { type RedisClientLike, redisStore } from "../../adapters/redis.js";
 import { type SessionEvent, withSession } from "../../src/index.js";
+import { defineStoreConformance } from "../../src/testing.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { REDIS_CAPABILITIES } from "../runtimes/entries/redis-capabilities.js";
-import { defineStoreConformance } from "../../src/testing.js";
 import { type RedisServer, redisServerAvailable, startRedisServer } from "./redis-server.js";
 import { startUpstashShim, UPSTASH_TOKEN, type UpstashShim } from "./upstash-shim.js";
 

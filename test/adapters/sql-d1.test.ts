@@ -5,9 +5,9 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { type D1DatabaseLike, sqlStore } from "../../adapters/sql.js";
 import { withSession } from "../../src/index.js";
+import { defineStoreConformance } from "../../src/testing.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { SQL_CAPABILITIES } from "../runtimes/entries/sql-capabilities.js";
-import { defineStoreConformance } from "../../src/testing.js";
 
 let mf: Miniflare;
 let db: D1DatabaseLike;

@@ -6,9 +6,9 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { type PgClientLike, type PostgresJsLike, sqlStore, sqlStoreSchema } from "../../adapters/sql.js";
 import { withSession } from "../../src/index.js";
+import { defineStoreConformance } from "../../src/testing.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { SQL_CAPABILITIES } from "../runtimes/entries/sql-capabilities.js";
-import { defineStoreConformance } from "../../src/testing.js";
 import { type PostgresServer, skipWithoutPostgres, startPostgres } from "./postgres-server.js";
 
 const skip = skipWithoutPostgres("the PostgreSQL tests of the sql store");

@@ -10,9 +10,9 @@ import { build } from "esbuild";
 import { afterAll, describe, expect, expectTypeOf, it } from "vitest";
 import { type SqliteDatabaseLike, sqlStore, sqlStoreSchema } from "../../adapters/sql.js";
 import { createSessions, withSession } from "../../src/index.js";
+import { defineStoreConformance } from "../../src/testing.js";
 import { CookieJar, fakeClock, SECRET } from "../helpers.js";
 import { SQL_CAPABILITIES } from "../runtimes/entries/sql-capabilities.js";
-import { defineStoreConformance } from "../../src/testing.js";
 
 const folder = mkdtempSync(join(tmpdir(), "coatcheck-sqlite-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
