@@ -38,8 +38,8 @@ type Change = { value: unknown; update?: (current: unknown) => unknown } | null;
 export class SessionState {
   data: Map<string, unknown>;
   readonly flashIn: Map<string, unknown>;
-  readonly flashOut = new Map<string, unknown>();
-  readonly changes = new Map<string, Change>();
+  readonly flashOut: Map<string, unknown> = new Map();
+  readonly changes: Map<string, Change> = new Map();
   cleared = false;
   expiry: number | null | undefined = undefined;
   regenerate = false;
