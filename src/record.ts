@@ -32,6 +32,9 @@ export interface SessionRecord {
   r?: string;
 }
 
+/** What a regenerated session's old key holds for a short while, so a racing save finds it closed. */
+export const TOMBSTONE = '{"v":0}';
+
 /** The configured lifetime every record is measured against. */
 export interface LifetimePolicy {
   /** Idle lifetime in seconds. */

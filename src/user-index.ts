@@ -5,8 +5,8 @@ import { MAX_COOKIE_AGE_SECONDS } from "./cookie.js";
 import { encodeBase64urlNoPadding, utf8 } from "./encoding.js";
 import { SessionError } from "./errors.js";
 import type { SessionEvents } from "./events.js";
-import { acceptRecord, type LifetimePolicy } from "./record.js";
-import type { SessionStore, StoreVersion } from "./store.js";
+import { acceptRecord, type LifetimePolicy, type SessionRecord, TOMBSTONE } from "./record.js";
+import type { SessionStore, StoredValue, StoreVersion } from "./store.js";
 import { backoff, guarded, storedText } from "./store-calls.js";
 
 /** One of a user's sessions, as `sessions.list(userId)` returns it. Nothing in it makes a ticket. */
@@ -64,8 +64,7 @@ export class UserIndex {
     const gone: string[] = [];
     await Promise.all(
       Object.keys(index).map(async (storeKey) => {
-        const found = await guarded(guard, "get", () => this.store.get(storeKey));
-        const record = acceptRecord(storedText(found), storeKey, this.policy, now, events);
+        const record = this.#accept(await guarded(guard, "get", () => this.store.get(storeKey)), storeKey, now, events);
         if (!record || record.u !== userId) return void gone.push(storeKey);
         entries.push({ ref: storeKey, createdAt: record.c, lastSeenAt: record.t, authenticatedAt: record.a });
       }),
@@ -79,8 +78,7 @@ export class UserIndex {
   async revoke(ref: string, events: SessionEvents): Promise<boolean> {
     if (typeof ref !== "string" || !REF.test(ref)) return false;
     const guard = this.#guard(events);
-    const found = await guarded(guard, "get", () => this.store.get(ref));
-    const record = acceptRecord(storedText(found), ref, this.policy, this.clock(), events);
+    const record = this.#accept(await guarded(guard, "get", () => this.store.get(ref)), ref, this.clock(), events);
     if (!record) return false;
     await guarded(guard, "delete", () => this.store.delete(ref));
     if (record.u !== undefined) await this.remove(record.u, ref, events);
@@ -88,17 +86,31 @@ export class UserIndex {
     return true;
   }
 
-  /** Ends every session of `userId` but `except`; returns how many ended. */
+  /**
+   * Ends every session of `userId` but `except`; returns how many records ended. The index is
+   * emptied of them by compare-and-set: when a save indexed another key meanwhile (a session being
+   * regenerated indexes its new key before closing the old one), the index is read again and that
+   * key ended too, so no session that existed when this began survives it.
+   */
   async revokeAll(userId: string, except: string | undefined, events: SessionEvents): Promise<number> {
     const guard = this.#guard(events);
-    const { index } = await this.#read(await userIndexKey(userId), events);
-    const ended = Object.keys(index).filter((key) => key !== except);
-    await Promise.all(ended.map((key) => guarded(guard, "delete", () => this.store.delete(key))));
-    if (ended.length > 0) {
-      await this.#change(userId, events, without(ended));
-      events.emit("revoked");
-    }
-    return ended.length;
+    const ended = new Set<string>();
+    await this.#change(userId, events, async (index) => {
+      const keys = Object.keys(index).filter((key) => key !== except);
+      if (keys.length === 0) return false;
+      const fresh = keys.filter((key) => !ended.has(key));
+      await Promise.all(fresh.map((key) => guarded(guard, "delete", () => this.store.delete(key))));
+      for (const key of keys) ended.add(key);
+      without(keys)(index);
+    });
+    if (ended.size > 0) events.emit("revoked");
+    return ended.size;
+  }
+
+  /** A live record; a regenerated session's tombstone is no record (and no tampering) here either. */
+  #accept(found: StoredValue | null, storeKey: string, now: number, events: SessionEvents): SessionRecord | null {
+    const text = storedText(found);
+    return text === TOMBSTONE ? null : acceptRecord(text, storeKey, this.policy, now, events);
   }
 
   #guard(events: SessionEvents) {
@@ -114,15 +126,17 @@ export class UserIndex {
   }
 
   /**
-   * Applies `change` to the user's index: with compare-and-set, re-read and re-applied until it
-   * lands, so concurrent logins of one user all stay listed; without it, last write wins.
+   * Applies `change` to the user's index (false from it: nothing to write): with compare-and-set,
+   * re-read and re-applied until it lands, so concurrent logins of one user all stay listed;
+   * without it, last write wins.
    */
-  async #change(userId: string, events: SessionEvents, change: (index: Index) => void): Promise<void> {
+  async #change(userId: string, events: SessionEvents, change: (index: Index) => unknown): Promise<void> {
     const key = await userIndexKey(userId);
     const guard = this.#guard(events);
     for (let attempt = 1; ; attempt++) {
       const { index, version } = await this.#read(key, events);
-      change(index);
+      // False: nothing to write.
+      if ((await change(index)) === false) return;
       // As long as any session can live: it is refreshed by every login, logout and touch of one.
       const ttlSeconds = Object.keys(index).length > 0 ? MAX_COOKIE_AGE_SECONDS : INDEX_EMPTY_SECONDS;
       const value = JSON.stringify(index);
