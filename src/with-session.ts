@@ -110,11 +110,12 @@ export function createSessions<Data extends SessionData = SessionData, Env = unk
         const current = handle instanceof RequestSession ? await handle.currentRef() : undefined;
         return current === undefined ? entries : entries.map((entry) => (entry.ref === current ? { ...entry, current: true } : entry));
       },
-      revoke(ref) {
+      // Async, so a bad argument rejects like every other failure instead of throwing.
+      async revoke(ref) {
         const { carrier, events } = users();
         return carrier.users.revoke(ref, events);
       },
-      revokeAll(userId, { except } = {}) {
+      async revokeAll(userId, { except } = {}) {
         const { carrier, events } = users();
         return carrier.users.revokeAll(checkedUserId(userId), except, events);
       },
