@@ -7,7 +7,7 @@ import { SessionError } from "./errors.js";
 import type { SessionEvents } from "./events.js";
 import { acceptRecord, type LifetimePolicy, type SessionRecord, TOMBSTONE } from "./record.js";
 import type { SessionStore, StoredValue, StoreVersion } from "./store.js";
-import { backoff, guarded, storedText } from "./store-calls.js";
+import { backoff, guarded, oneAtATime, storedText } from "./store-calls.js";
 
 /** One of a user's sessions, as `sessions.list(userId)` returns it. Nothing in it makes a ticket. */
 export interface SessionListEntry {
@@ -132,6 +132,13 @@ export class UserIndex {
    */
   async #change(userId: string, events: SessionEvents, change: (index: Index) => unknown): Promise<void> {
     const key = await userIndexKey(userId);
+    // One at a time from this isolate, as session saves are: a burst of one user's logins here
+    // would otherwise exhaust its attempts (one write lands per round); other isolates' are
+    // still caught by compare-and-set.
+    await oneAtATime(this.store, key, this.timeout, () => this.#changeNow(key, events, change));
+  }
+
+  async #changeNow(key: string, events: SessionEvents, change: (index: Index) => unknown): Promise<void> {
     const guard = this.#guard(events);
     for (let attempt = 1; ; attempt++) {
       const { index, version } = await this.#read(key, events);

@@ -120,6 +120,10 @@ export function heldWrites<S extends SessionStore>(
         onArrival();
       });
     },
+    /** How many writes are held now. */
+    get waiting(): number {
+      return waiting.length;
+    },
     /** Lets the held writes go, all at once, and every later one through. */
     release(): void {
       open = true;

@@ -302,13 +302,23 @@ describe("users on Workers KV: best effort (no compare-and-set)", () => {
     for (const each of devices) expect((await each.visit()).user).toBeUndefined();
   });
 
-  it("concurrent logins drop entries: of 5 whose index updates all read before any writes, only the last one written is listed and revokeAll misses the other 4; userVersion still ends them", async () => {
+  it("concurrent logins in one isolate are all listed: its index changes queue", async () => {
+    const clock = fakeClock();
+    const api = createSessions({ secrets: [SECRET], store: cloudflareKVStore(sessions, { clock, prefix: freshPrefix() }), clock });
+    const devices = Array.from({ length: 5 }, () => device(api));
+    const made = await Promise.all(devices.map((each) => each.visit(login))).then((all) => all.map((session) => session.ref!));
+    expect(refs(await api.list("ada"))).toEqual(made.sort());
+  });
+
+  it("concurrent logins in different isolates drop entries: of 5 whose index updates all read before any writes, only the last one written is listed and revokeAll misses the other 4; userVersion still ends them", async () => {
     const clock = fakeClock();
     const versions = new Map([["ada", 1]]);
     const indexKey = await userIndexKey("ada");
     const gate = heldWrites(cloudflareKVStore(sessions, { clock, prefix: freshPrefix() }), (key) => key === indexKey);
-    const api = createSessions({ secrets: [SECRET], store: gate.store, clock, userVersion: (user) => versions.get(user)! });
-    const devices = Array.from({ length: 5 }, () => device(api));
+    const options = { secrets: [SECRET], clock, userVersion: (user: string) => versions.get(user)! };
+    // Five isolates (an isolate queues its own index changes), sharing only the namespace.
+    const devices = Array.from({ length: 5 }, () => device(createSessions({ ...options, store: { ...gate.store } })));
+    const api = createSessions({ ...options, store: gate.store });
     const logins = devices.map((each) => each.visit(login));
     await gate.arrived(5);
     gate.release();

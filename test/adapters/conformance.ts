@@ -183,26 +183,34 @@ export function defineStoreConformance({ describe, it }: Runner, target: Conform
     }
 
     if (compareAndSet) {
-      test("users: 50 concurrent logins of one user, their index writes held until all 50 arrive, are all listed; revokeAll ends all 50", async ({
+      test("users: 50 concurrent logins of one user from 5 isolates, all loaded and at their first write before any proceeds, are all listed; revokeAll ends all 50", async ({
         store,
         clock,
       }) => {
         const indexKey = await userIndexKey("ada");
-        const gate = heldWrites(store, (key) => key === indexKey);
-        const sessions = createSessions({ secrets: SECRET, store: gate.store, clock });
-        const devices = Array.from({ length: 50 }, () => new Device(sessions));
+        let armed = false;
+        // Gate 1: each login's new session record. Gate 2: the index, where each isolate's first
+        // index write (an isolate queues its own) meets the other isolates' at compare-and-set.
+        const records = heldWrites(store, (key, operation) => armed && key !== indexKey && operation === "compareAndSet");
+        const index = heldWrites(records.store, (key) => key === indexKey);
+        // A store object of its own per isolate: nothing in the process is shared but the backend.
+        const isolates = Array.from({ length: 5 }, () => createSessions({ secrets: SECRET, store: { ...index.store }, clock }));
+        const devices = Array.from({ length: 50 }, (_, at) => new Device(isolates[at % 5]!));
         for (const device of devices) await device.visit((session) => session.set("cart", 1));
+        armed = true;
         const logins = devices.map((device) => device.visit(login()));
-        // Every login has written its session and read the index before any index write lands.
-        await gate.arrived(50);
-        gate.release();
+        await records.arrived(50);
+        records.release();
+        await index.arrived(5);
+        index.release();
+        const sessions = isolates[0]!;
         const refs = (await Promise.all(logins)).map((session) => session.ref!);
         assert.equal(new Set(refs).size, 50);
         assert.deepEqual(refsOf(await sessions.list("ada")), [...refs].sort());
         assert.equal(await sessions.revokeAll("ada"), 50);
         // The index itself is emptied, not left for list to clean.
-        const index = await store.get(indexKey);
-        assert.deepEqual(index ? Object.keys(JSON.parse(index.value)) : [], []);
+        const stored = await store.get(indexKey);
+        assert.deepEqual(stored ? Object.keys(JSON.parse(stored.value)) : [], []);
         assert.deepEqual(await sessions.list("ada"), []);
         for (const device of devices) {
           const session = await device.visit();
@@ -284,7 +292,7 @@ export function defineStoreConformance({ describe, it }: Runner, target: Conform
         assert.equal((await first.visit()).user, undefined);
       });
 
-      test("users: a session regenerated while revokeAll runs does not survive under its new id, whichever lands first", async ({
+      test("users: a session regenerated while another isolate's revokeAll runs does not survive under its new id, whichever lands first", async ({
         store,
         clock,
       }) => {
@@ -298,7 +306,8 @@ export function defineStoreConformance({ describe, it }: Runner, target: Conform
         holdIndex = true;
         const regenerating = early.visit((session) => session.regenerate());
         await first.arrived(1);
-        assert.equal(await sessions.revokeAll("ada"), 1);
+        // From another isolate: this one's index changes queue behind the held one.
+        assert.equal(await createSessions({ secrets: SECRET, store: { ...first.store }, clock }).revokeAll("ada"), 1);
         first.release();
         await assert.rejects(regenerating, { code: "ERR_SESSION_INTERRUPTED" });
         assert.equal((await early.visit()).user, undefined);
@@ -309,7 +318,7 @@ export function defineStoreConformance({ describe, it }: Runner, target: Conform
         const second = heldWrites(store, (key, operation) => operation === "delete" && key === oldRef && !(oldRef = undefined));
         const late = new Device(createSessions({ secrets: SECRET, store: second.store, clock }));
         oldRef = (await late.visit(login())).ref;
-        const revoking = createSessions({ secrets: SECRET, store: second.store, clock }).revokeAll("ada");
+        const revoking = createSessions({ secrets: SECRET, store: { ...second.store }, clock }).revokeAll("ada");
         await second.arrived(1);
         await late.visit((session) => session.regenerate());
         second.release();

@@ -5,7 +5,7 @@ import { cookieStore } from "../../adapters/cookie.js";
 import { memoryStore } from "../../adapters/memory.js";
 import { createSessions, type Session, type SessionOptions, type Sessions, withSession } from "../../src/index.js";
 import { userIndexKey } from "../../src/user-index.js";
-import { CookieJar, fakeClock, SECRET } from "../helpers.js";
+import { CookieJar, fakeClock, heldWrites, SECRET } from "../helpers.js";
 import { setup } from "./fixture.js";
 
 /** One browser: requests through `sessions` that act on the session, keeping the cookies. */
@@ -214,6 +214,24 @@ describe("a user's sessions", () => {
     expect((await phone.visit()).user).toBeUndefined();
     await tablet.visit((session) => session.destroy());
     expect((await sessions.list("ada")).map((entry) => entry.ref)).toEqual([laptopRef]);
+  });
+
+  it("a burst of 50 logins of one user in one isolate queues its index changes: one in flight at a time, all listed, no compare-and-set conflict", async () => {
+    const { options, memory, events } = setup();
+    const indexKey = await userIndexKey("ada");
+    const gate = heldWrites(memory, (key) => key === indexKey);
+    const sessions = createSessions({ ...options, store: gate.store });
+    const devices = Array.from({ length: 50 }, () => device(sessions));
+    for (const each of devices) await each.visit((session) => session.set("n", 1));
+    const logins = devices.map((each) => each.visit(login()));
+    await gate.arrived(1);
+    // Time for the other 49 to arrive, were they not queued behind the first.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(gate.waiting).toBe(1);
+    gate.release();
+    await Promise.all(logins);
+    expect(await sessions.list("ada")).toHaveLength(50);
+    expect(events.filter((event) => event.type === "conflict")).toEqual([]);
   });
 
   it("an ended session is dropped from the stored index on the way, when a list finds it gone", async () => {
