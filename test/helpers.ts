@@ -70,3 +70,64 @@ export class CookieJar {
     return new Request(url, { ...init, headers });
   }
 }
+
+/**
+ * Wraps a store so that writes (set, compareAndSet, delete) for which `held(key, operation)` is true wait
+ * until `release()`; others pass. `arrived(n)` settles once n writes are waiting, and rejects after
+ * `timeoutMs` saying how many came, so a test that expected more fails instead of hanging. Used to
+ * make racing requests interleave in one chosen order, on any store.
+ */
+export function heldWrites<S extends SessionStore>(
+  store: S,
+  held: (key: string, operation: "set" | "compareAndSet" | "delete") => boolean,
+) {
+  const waiting: (() => void)[] = [];
+  let open = false;
+  let onArrival: (() => void) | undefined;
+  const hold = async (key: string, operation: "set" | "compareAndSet" | "delete") => {
+    if (open || !held(key, operation)) return;
+    await new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      onArrival?.();
+    });
+  };
+  const wrapped: SessionStore = {
+    name: store.name,
+    get: (key) => store.get(key),
+    set: async (key, value, options) => (await hold(key, "set"), store.set(key, value, options)),
+    delete: async (key) => (await hold(key, "delete"), store.delete(key)),
+  };
+  if (store.compareAndSet) {
+    wrapped.compareAndSet = async (key, value, expected, options) => (
+      await hold(key, "compareAndSet"), store.compareAndSet!(key, value, expected, options)
+    );
+  }
+  return {
+    store: wrapped,
+    /** Settles once `count` writes are held. */
+    arrived(count: number, timeoutMs = 5000): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          onArrival = undefined;
+          reject(new Error(`heldWrites: ${waiting.length} of ${count} writes arrived within ${timeoutMs} ms`));
+        }, timeoutMs);
+        onArrival = () => {
+          if (waiting.length < count) return;
+          clearTimeout(timer);
+          onArrival = undefined;
+          resolve();
+        };
+        onArrival();
+      });
+    },
+    /** How many writes are held now. */
+    get waiting(): number {
+      return waiting.length;
+    },
+    /** Lets the held writes go, all at once, and every later one through. */
+    release(): void {
+      open = true;
+      for (const resolve of waiting.splice(0)) resolve();
+    },
+  };
+}
