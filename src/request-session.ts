@@ -85,8 +85,9 @@ export class RequestSession<Data extends SessionData> implements SessionHandle<D
   /** A session whose user's credentials changed since `setUser` (the app's `userVersion`) ends here. */
   async #checkUserVersion(state: SessionState, events: SessionEvents): Promise<void> {
     const record = state.base;
-    if (record?.u === undefined || record.uv === undefined) return;
-    if ((await this.#versions.current(record.u, this.#options, this.#env)) === record.uv) return;
+    // No version recorded (bound before the option existed), or the option since removed: nothing to compare.
+    if (record?.u === undefined || record.uv === undefined || !this.#options.userVersion) return;
+    if (await this.#versions.matches(record.u, record.uv, this.#options, this.#env)) return;
     state.revoked = true;
     state.end();
     events.emit("revoked");
@@ -126,7 +127,7 @@ export class RequestSession<Data extends SessionData> implements SessionHandle<D
       return ticket.stale ? this.#setCookies(ticket, base, now) : [];
     }
     if (state.userSet && state.user !== undefined) {
-      state.userVersion = await this.#versions.current(state.user, this.#options, this.#env, true);
+      state.userVersion = await this.#versions.current(state.user, this.#options, this.#env);
     }
     const record = await ticket.save(state, { fresh, touchOnly }, now);
     // The store skipped a touch-only write: the cookie must not outlive the stored expiry either.

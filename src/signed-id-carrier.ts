@@ -112,7 +112,16 @@ class SignedIdTicket implements Ticket {
     const key = this.#storeKey!;
     const moved = before?.user !== record.u || before?.key !== key;
     if (before?.user !== undefined && before.key !== undefined && moved) await users.remove(before.user, before.key, events);
-    if (record.u !== undefined && (moved || touchOnly)) await users.add(record.u, key, { c: record.c, a: record.a }, events);
+    if (moved || touchOnly) await this.#index(record, key);
+  }
+
+  /** The user and key last added to an index by this request: not added twice. */
+  #indexed: string | undefined;
+
+  async #index(record: SessionRecord, key: string): Promise<void> {
+    if (record.u === undefined || this.#indexed === `${record.u}\n${key}`) return;
+    await this.#guard.users.add(record.u, key, { c: record.c, a: record.a }, this.#guard.events);
+    this.#indexed = `${record.u}\n${key}`;
   }
 
   async discard(): Promise<void> {
@@ -158,7 +167,14 @@ class SignedIdTicket implements Ticket {
       await guarded(this.#guard, "delete", () => store.delete(oldKey));
       return record;
     }
-    const closed = (await this.#compareAndSet(state, now, "close", oldKey, oldVersion))!;
+    // Indexed before the old key closes, so a revokeAll that ends the old key finds this one too.
+    await this.#index(record, key);
+    const closing = this.#compareAndSet(state, now, "close", oldKey, oldVersion).catch(async (error: unknown) => {
+      // Interrupted: nobody will hold the new id, so it must not be listed as a device either.
+      await guarded(this.#guard, "delete", () => store.delete(key)).catch(() => {});
+      throw error;
+    });
+    const closed = (await closing)!;
     closed.k = key;
     const merged = JSON.stringify(closed);
     // Nobody else knows the new id yet: a plain set cannot overwrite anyone's write.

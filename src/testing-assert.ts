@@ -33,6 +33,25 @@ export function notEqual(actual: unknown, unexpected: unknown, message?: string)
   if (Object.is(actual, unexpected)) fail(message, `expected anything but ${show(unexpected)}`);
 }
 
+/**
+ * That `promise` rejects, with an error whose properties include every one of `expected`'s, equal
+ * by {@link deepEqual} (as `node:assert`'s `rejects` with an object: `{ code: "ERR_…" }`).
+ */
+export async function rejects(promise: Promise<unknown>, expected: Record<string, unknown>, message?: string): Promise<void> {
+  let value: unknown;
+  try {
+    value = await promise;
+  } catch (error) {
+    for (const [key, wanted] of Object.entries(expected)) {
+      const actual = error === null || error === undefined ? undefined : (error as Record<string, unknown>)[key];
+      if (!sameStructure(actual, wanted))
+        fail(message, `expected a rejection with ${key} ${show(wanted)}, got ${show(actual)}: ${String(error)}`);
+    }
+    return;
+  }
+  fail(message, `expected a rejection, got a fulfilment with ${show(value)}`);
+}
+
 /** Structural equality of JSON-like values: primitives, arrays and plain objects. */
 export function deepEqual(actual: unknown, expected: unknown, message?: string): void {
   if (!sameStructure(actual, expected)) fail(message, `expected ${show(expected)}, got ${show(actual)}`);

@@ -1,8 +1,11 @@
 // The cases of the store conformance suite that `coatcheck/testing` registers: the store contract
-// (get, set with expiry, delete, compare-and-set), then whole sessions through the public API.
+// (get, set with expiry, delete, compare-and-set), the users cases (testing-users.ts), then whole
+// sessions through the public API.
 import type { AnySessionStore, StoreWriteOptions } from "./store.js";
 import type { ConformanceClock, ConformanceFixture } from "./testing.js";
 import * as assert from "./testing-assert.js";
+import { CookieJar, SECRET } from "./testing-helpers.js";
+import { registerUserCases } from "./testing-users.js";
 import { createSessions, withSession } from "./with-session.js";
 
 /** How the entry registers a case: `test` for id-backed stores only, `sessionTest` for every store. */
@@ -10,9 +13,6 @@ export interface CaseRegistry {
   test(name: string, body: (fixture: ConformanceFixture) => Promise<void>): void;
   sessionTest(name: string, body: (fixture: ConformanceFixture<AnySessionStore>) => Promise<void>): void;
 }
-
-/** The suite's own secret: 32 characters or more, no whitespace. */
-const SECRET = "coatcheck-conformance-secret-0123456789";
 
 /** Where the suite's clock starts: 2026-01-01T00:00:00Z. */
 const CLOCK_START = Date.UTC(2026, 0, 1);
@@ -24,32 +24,6 @@ export function conformanceClock(): ConformanceClock {
     now += seconds * 1000;
   };
   return clock;
-}
-
-/** A browser-like jar: applies every Set-Cookie (name=value; Max-Age=0 deletes) and sends the rest. */
-class CookieJar {
-  readonly cookies = new Map<string, string>();
-
-  header(): string | undefined {
-    if (this.cookies.size === 0) return undefined;
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  }
-
-  apply(response: Response): void {
-    // Every runtime has getSetCookie; @cloudflare/workers-types does not declare it.
-    for (const line of (response.headers as Headers & { getSetCookie(): string[] }).getSetCookie()) {
-      const pair = line.split(";", 1)[0]!;
-      const equals = pair.indexOf("=");
-      const name = pair.slice(0, equals);
-      if (/;\s*Max-Age=0(?:;|$)/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, pair.slice(equals + 1));
-    }
-  }
-
-  request(url: string): Request {
-    const cookie = this.header();
-    return new Request(url, cookie ? { headers: { cookie } } : {});
-  }
 }
 
 function writeOptions(clock: () => number, seconds = 3600, touchOnly = false): StoreWriteOptions {
@@ -134,6 +108,8 @@ export function registerConformanceCases(
       assert.equal(await store.get("gone"), null);
     });
   }
+
+  registerUserCases({ test, sessionTest }, { compareAndSet });
 
   sessionTest("runs a whole session: create, read, regenerate, destroy", async ({ store, clock }) => {
     type Data = { cart?: Record<string, number>; user?: string };

@@ -3,7 +3,9 @@
  * anyone writing a store for another backend (DynamoDB, MongoDB, Firestore, a file, …). Run it on
  * yours and it checks the {@link SessionStore} contract (get, set with expiry, delete, and
  * compare-and-set when offered), then whole sessions through the public API: create, regenerate,
- * destroy, flash, idle expiry, and concurrent requests merged key by key.
+ * destroy, flash, idle expiry, concurrent requests merged key by key, and users (`setUser`, `list`,
+ * `revoke`, `revokeAll`, `userVersion`), 50 concurrent logins of one user and revocations racing
+ * requests in flight included.
  *
  * It depends on no test runner: pass `describe` and `it` from vitest, `node:test`, `bun:test` or
  * jest to {@link defineStoreConformance}, or take the flat list of cases from
@@ -105,7 +107,10 @@ export interface ConformanceTarget {
  */
 export interface KeyValueCapabilities {
   sealed?: false;
-  /** True when the store implements `compareAndSet`: the compare-and-set and concurrency cases run. */
+  /**
+   * True when the store implements `compareAndSet`: the compare-and-set, concurrency and users
+   * (`list`, `revoke`, `revokeAll`) cases run. The `userVersion` case runs on every store.
+   */
   compareAndSet: boolean;
   /** Largest value the store must round-trip, in bytes. */
   largeValueBytes: number;

@@ -6,7 +6,7 @@ import { cryptoPath } from "./crypto-path.js";
 import type { SessionEvents } from "./events.js";
 import { acceptRecord, type LifetimePolicy, parseTombstone, TOMBSTONE_SECONDS, tombstone } from "./record.js";
 import type { SessionStore, StoreVersion } from "./store.js";
-import { afterConflict, guarded, storedText } from "./store-calls.js";
+import { afterConflict, guarded, oneAtATime, storedText } from "./store-calls.js";
 
 /** One of a user's sessions, as `sessions.list(userId)` returns it. Nothing in it makes a ticket. */
 export interface SessionListEntry {
@@ -24,7 +24,7 @@ export interface SessionListEntry {
 /** A user's sessions, by store key: when each was created and authenticated. */
 type Index = Record<string, { c: number; a?: number }>;
 
-const INDEX_ATTEMPTS = 8;
+const INDEX_ATTEMPTS = 16;
 /** How many `regenerate` moves a revocation follows from the key it was given. */
 const MAX_MOVES = 8;
 /** An emptied index is written, not deleted (a delete would race a concurrent login), and left to expire. */
@@ -78,29 +78,33 @@ export class UserIndex {
   /** Ends the session `ref` names (a racing save of it then fails); false when there was none. */
   async revoke(ref: string, events: SessionEvents): Promise<boolean> {
     if (typeof ref !== "string" || !REF.test(ref)) return false;
-    const ended = await this.#end(ref, events);
+    // The ref names this id only: one that moved on (`regenerate`) is another ref now.
+    const ended = await this.#end(ref, events, false);
     for (const { key, user } of ended) if (user !== undefined) await this.remove(user, key, events);
     if (ended.length > 0) events.emit("revoked");
     return ended.length > 0;
   }
 
   /**
-   * Ends every session of `userId` but `except`; returns how many ended. A second pass ends those
-   * of the sessions listed at the start that moved to a new id meanwhile (a login's `regenerate`
-   * keeps the creation time): no session that existed when it began survives it.
+   * Ends every session of `userId` but `except`; returns how many records ended. The index is
+   * emptied of them by compare-and-set: when a save indexed another key meanwhile (a session being
+   * regenerated indexes its new key before closing the old one), the index is read again and that
+   * key ended too; a session that moved to a new id is followed there through its tombstone. No
+   * session that existed when this began survives it (a login racing it may be ended too).
    */
   async revokeAll(userId: string, except: string | undefined, events: SessionEvents): Promise<number> {
-    const started = this.clock();
-    let ended = 0;
-    for (const pass of [1, 2]) {
-      const { index } = await this.#read(await userIndexKey(userId), events);
-      const keys = Object.keys(index).filter((key) => key !== except && (pass === 1 || index[key]!.c <= started));
-      if (keys.length === 0) break;
-      ended += (await Promise.all(keys.map((key) => this.#end(key, events)))).filter((chain) => chain.length > 0).length;
-      await this.#change(userId, events, without(keys));
-    }
-    if (ended > 0) events.emit("revoked");
-    return ended;
+    const ended = new Set<string>();
+    let count = 0;
+    await this.#change(userId, events, async (index) => {
+      const keys = Object.keys(index).filter((key) => key !== except);
+      if (keys.length === 0) return false;
+      const fresh = keys.filter((key) => !ended.has(key));
+      for (const key of keys) ended.add(key);
+      count += (await Promise.all(fresh.map((key) => this.#end(key, events, true)))).filter((chain) => chain.length > 0).length;
+      without(keys)(index);
+    });
+    if (count > 0) events.emit("revoked");
+    return count;
   }
 
   /**
@@ -108,13 +112,13 @@ export class UserIndex {
    * so that it and a racing save or `regenerate` land one after the other. A session that has just
    * moved to a new id (its tombstone names the new key) is followed there. Returns what ended.
    */
-  async #end(key: string, events: SessionEvents, moves = 0): Promise<{ key: string; user?: string }[]> {
+  async #end(key: string, events: SessionEvents, follow: boolean, moves = 0): Promise<{ key: string; user?: string }[]> {
     const guard = this.#guard(events);
     for (let attempt = 1; ; attempt++) {
       const found = await guarded(guard, "get", () => this.store.get(key));
       const text = storedText(found);
       const moved = parseTombstone(text)?.n;
-      if (moved !== undefined) return moves < MAX_MOVES ? this.#end(moved, events, moves + 1) : [];
+      if (moved !== undefined) return follow && moves < MAX_MOVES ? this.#end(moved, events, follow, moves + 1) : [];
       const record = acceptRecord(text, key, this.policy, this.clock(), events);
       if (!record) return [];
       if (!this.store.compareAndSet) {
@@ -142,15 +146,23 @@ export class UserIndex {
   }
 
   /**
-   * Applies `change` to the user's index: with compare-and-set, re-read and re-applied until it
-   * lands, so concurrent logins of one user all stay listed; without it, last write wins.
+   * Applies `change` to the user's index (false from it: nothing to write): with compare-and-set,
+   * re-read and re-applied until it lands, so concurrent logins of one user all stay listed;
+   * without it, last write wins.
    */
-  async #change(userId: string, events: SessionEvents, change: (index: Index) => void): Promise<void> {
+  async #change(userId: string, events: SessionEvents, change: (index: Index) => unknown): Promise<void> {
     const key = await userIndexKey(userId);
+    // One at a time from this isolate, as session saves are: a burst of one user's logins here
+    // would otherwise exhaust its attempts (one write lands per round); other isolates' are
+    // still caught by compare-and-set.
+    await oneAtATime(this.store, key, this.timeout, () => this.#changeNow(key, events, change));
+  }
+
+  async #changeNow(key: string, events: SessionEvents, change: (index: Index) => unknown): Promise<void> {
     const guard = this.#guard(events);
     for (let attempt = 1; ; attempt++) {
       const { index, version } = await this.#read(key, events);
-      change(index);
+      if ((await change(index)) === false) return;
       // As long as any session can live: it is refreshed by every login, logout and touch of one.
       const ttlSeconds = Object.keys(index).length > 0 ? MAX_COOKIE_AGE_SECONDS : INDEX_EMPTY_SECONDS;
       const value = JSON.stringify(index);

@@ -32,11 +32,12 @@ export function userSessions(resolve: () => ResolvedOptions, handle?: RequestSes
       const current = await handle?.currentRef();
       return current === undefined ? entries : entries.map((entry) => (entry.ref === current ? { ...entry, current: true } : entry));
     },
-    revoke(ref) {
+    // Async, so a bad argument rejects like every other failure instead of throwing.
+    async revoke(ref) {
       const { users: found, events } = users();
       return found.revoke(ref, events);
     },
-    revokeAll(userId, { except } = {}) {
+    async revokeAll(userId, { except } = {}) {
       const { users: found, events } = users();
       return found.revokeAll(checkedUserId(userId), except, events);
     },

@@ -9,15 +9,13 @@ export class UserVersions {
   readonly #remembered = new Map<string, { version: string; until: number }>();
 
   /**
-   * The current version of `userId`'s credentials, or undefined when the app keeps none. `fresh`
-   * (at `setUser`: a login right after a password change) asks the app whatever is remembered.
+   * The current version of `userId`'s credentials, asked of the app (never the remembered one: a
+   * session bound now must not record a version already replaced), or undefined when it keeps none.
    */
-  async current(userId: string, options: ResolvedOptions, env: unknown, fresh = false): Promise<string | undefined> {
+  async current(userId: string, options: ResolvedOptions, env: unknown): Promise<string | undefined> {
     const { userVersion, userVersionCacheSeconds, clock } = options;
     if (!userVersion) return undefined;
     const now = clock();
-    const known = this.#remembered.get(userId);
-    if (known && known.until > now && !fresh) return known.version;
     const version = String(await userVersion(userId, env));
     if (userVersionCacheSeconds > 0) {
       this.#remembered.delete(userId);
@@ -25,5 +23,16 @@ export class UserVersions {
       this.#remembered.set(userId, { version, until: now + userVersionCacheSeconds * 1000 });
     }
     return version;
+  }
+
+  /**
+   * Whether `recorded` is still `userId`'s version. A remembered answer that agrees is trusted for
+   * the cache window (a bump is seen once it passes); one that disagrees is asked again, so a
+   * version remembered from before a bump never ends a session bound after it.
+   */
+  async matches(userId: string, recorded: string, options: ResolvedOptions, env: unknown): Promise<boolean> {
+    const known = this.#remembered.get(userId);
+    if (known && known.until > options.clock() && known.version === recorded) return true;
+    return (await this.current(userId, options, env)) === recorded;
   }
 }

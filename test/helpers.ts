@@ -70,3 +70,9 @@ export class CookieJar {
     return new Request(url, { ...init, headers });
   }
 }
+
+/**
+ * Wraps a store so that chosen writes wait until `release()`: racing requests interleave in one
+ * chosen order, on any store. One copy, the conformance suite's own (src/testing-helpers.ts).
+ */
+export { heldWrites } from "../src/testing-helpers.js";

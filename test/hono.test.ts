@@ -286,3 +286,35 @@ describe("the example cart: one handler, switched between stores and between wit
     expect(await page("/cart")).toContain("Your cart is empty");
   });
 });
+
+describe("c.var.sessions", () => {
+  it("lists the user's sessions with this request's own marked current, and revokeAll except it ends the others", async () => {
+    const app = new Hono<SessionEnv<Data>>();
+    app.use(session<Data>({ secrets: [SECRET], store: memoryStore() }));
+    app.post("/login", async (c) => {
+      const current = await c.var.session();
+      current.regenerate();
+      current.setUser("ada");
+      return c.text("ok");
+    });
+    // The user id comes from the session, so the session is loaded: its own entry is marked current.
+    app.get("/devices", async (c) => c.json(await c.var.sessions.list((await c.var.session()).user!)));
+    app.post("/sign-out-others", async (c) => c.json(await c.var.sessions.revokeAll("ada", { except: (await c.var.session()).ref })));
+    app.get("/me", async (c) => c.json((await c.var.session()).user ?? null));
+    const jars = [new CookieJar(), new CookieJar(), new CookieJar()];
+    for (const jar of jars) jar.apply(await app.request(jar.request("http://shop.test/login", { method: "POST" })));
+    const devices = (await (await app.request(jars[1]!.request("http://shop.test/devices"))).json()) as {
+      ref: string;
+      current?: boolean;
+    }[];
+    expect(devices).toHaveLength(3);
+    expect(devices.filter((entry) => entry.current)).toHaveLength(1);
+    const me = devices.find((entry) => entry.current)!.ref;
+    expect(await (await app.request(jars[1]!.request("http://shop.test/sign-out-others", { method: "POST" }))).json()).toBe(2);
+    const after = (await (await app.request(jars[1]!.request("http://shop.test/devices"))).json()) as { ref: string; current?: boolean }[];
+    expect(after).toEqual([expect.objectContaining({ ref: me, current: true })]);
+    const users = [];
+    for (const jar of jars) users.push(await (await app.request(jar.request("http://shop.test/me"))).json());
+    expect(users).toEqual([null, "ada", null]);
+  });
+});

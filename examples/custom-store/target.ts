@@ -14,5 +14,7 @@ export const mapStoreTarget: ConformanceTarget = {
     const backend = new Map<string, MapStoreEntry>();
     return { store: mapStore(backend, { clock }), cleanup: () => backend.clear() };
   },
+  // compareAndSet: true, so the compare-and-set, concurrency and users cases (50 concurrent logins
+  // of one user, list, revoke and revokeAll racing requests in flight) run on it too.
   capabilities: { compareAndSet: true, largeValueBytes: 1024 * 1024 },
 };

@@ -8,9 +8,10 @@ import type { KVNamespace } from "@cloudflare/workers-types/experimental/index.j
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { cloudflareKVStore, type KVNamespaceLike } from "../../adapters/cloudflare-kv.js";
-import { createSessions, withSession } from "../../src/index.js";
+import { createSessions, type Session, type Sessions, withSession } from "../../src/index.js";
 import { defineStoreConformance } from "../../src/testing.js";
-import { CookieJar, fakeClock, SECRET } from "../helpers.js";
+import { userIndexKey } from "../../src/user-index.js";
+import { CookieJar, fakeClock, heldWrites, SECRET } from "../helpers.js";
 
 let mf: Miniflare;
 let sessions: Awaited<ReturnType<Miniflare["getKVNamespace"]>>;
@@ -262,5 +263,93 @@ describe("misuse", () => {
     expect(() => createSessions({ secrets: [SECRET], store: sessions as never })).toThrowError(
       /`store` is a raw Workers KV namespace: wrap it as `cloudflareKVStore\(env.SESSIONS\)`/,
     );
+  });
+});
+
+describe("users on Workers KV: best effort (no compare-and-set)", () => {
+  /** A browser: requests through `api`, its session acted on, its cookies kept. */
+  function device(api: Sessions) {
+    const jar = new CookieJar();
+    const begin = async () => {
+      const handle = await api.open(jar.request("https://shop.test/"));
+      const session = await handle.session();
+      return { session, send: async () => (jar.apply(await handle.commit(new Response())), session) };
+    };
+    return {
+      jar,
+      begin,
+      visit: async (act: (session: Session) => void = () => {}) => {
+        const request = await begin();
+        act(request.session);
+        return request.send();
+      },
+    };
+  }
+  const login = (session: Session) => {
+    session.regenerate();
+    session.setUser("ada");
+  };
+  const refs = (entries: { ref: string }[]) => entries.map((entry) => entry.ref).sort();
+
+  it("one login at a time: every session listed, revokeAll ends them all", async () => {
+    const clock = fakeClock();
+    const api = createSessions({ secrets: [SECRET], store: cloudflareKVStore(sessions, { clock, prefix: freshPrefix() }), clock });
+    const devices = [device(api), device(api), device(api)];
+    const made = [];
+    for (const each of devices) made.push((await each.visit(login)).ref!);
+    expect(refs(await api.list("ada"))).toEqual(made.sort());
+    expect(await api.revokeAll("ada")).toBe(3);
+    for (const each of devices) expect((await each.visit()).user).toBeUndefined();
+  });
+
+  it("concurrent logins in one isolate are all listed: its index changes queue", async () => {
+    const clock = fakeClock();
+    const api = createSessions({ secrets: [SECRET], store: cloudflareKVStore(sessions, { clock, prefix: freshPrefix() }), clock });
+    const devices = Array.from({ length: 5 }, () => device(api));
+    const made = await Promise.all(devices.map((each) => each.visit(login))).then((all) => all.map((session) => session.ref!));
+    expect(refs(await api.list("ada"))).toEqual(made.sort());
+  });
+
+  it("concurrent logins in different isolates drop entries: of 5 whose index updates all read before any writes, only the last one written is listed and revokeAll misses the other 4; userVersion still ends them", async () => {
+    const clock = fakeClock();
+    const versions = new Map([["ada", 1]]);
+    const indexKey = await userIndexKey("ada");
+    const gate = heldWrites(cloudflareKVStore(sessions, { clock, prefix: freshPrefix() }), (key) => key === indexKey);
+    const options = { secrets: [SECRET], clock, userVersion: (user: string) => versions.get(user)! };
+    // Five isolates (an isolate queues its own index changes), sharing only the namespace.
+    const devices = Array.from({ length: 5 }, () => device(createSessions({ ...options, store: { ...gate.store } })));
+    const api = createSessions({ ...options, store: gate.store });
+    const logins = devices.map((each) => each.visit(login));
+    await gate.arrived(5);
+    gate.release();
+    const made = (await Promise.all(logins)).map((session) => session.ref!);
+    const listed = await api.list("ada");
+    expect(listed).toHaveLength(1);
+    expect(made).toContain(listed[0]!.ref);
+    expect(await api.revokeAll("ada")).toBe(1);
+    const survivors = [];
+    for (const each of devices) if ((await each.visit()).user === "ada") survivors.push(each);
+    expect(survivors).toHaveLength(4);
+    versions.set("ada", 2);
+    for (const each of survivors) expect((await each.visit()).user).toBeUndefined();
+  });
+
+  it("a request of a revoked session in flight saves after revokeAll and brings it back, unlisted (a plain set cannot tell it was deleted); userVersion still ends it", async () => {
+    const clock = fakeClock();
+    const versions = new Map([["ada", 1]]);
+    const store = cloudflareKVStore(sessions, { clock, prefix: freshPrefix() });
+    const api = createSessions({ secrets: [SECRET], store, clock, userVersion: (user) => versions.get(user)! });
+    const phone = device(api);
+    await phone.visit(login);
+    const inFlight = await phone.begin();
+    expect(await api.revokeAll("ada")).toBe(1);
+    inFlight.session.set("cart", 1);
+    await inFlight.send();
+    const back = await phone.visit();
+    expect(back.user).toBe("ada");
+    expect(back.isNew).toBe(false);
+    expect(await api.list("ada")).toEqual([]);
+    versions.set("ada", 2);
+    expect((await phone.visit()).user).toBeUndefined();
   });
 });

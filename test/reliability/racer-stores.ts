@@ -59,7 +59,16 @@ export const racerStores: Record<string, RacerStoreFactory> = {
     const { default: Database } = await import("better-sqlite3");
     // better-sqlite3 waits up to 5 s for another process's write lock (its `timeout` option).
     const db = new Database(required(env, "SQLITE_PATH"));
-    db.pragma("journal_mode = WAL");
+    // Switching to WAL takes the file's lock without the busy timeout: racers opening together retry.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        db.pragma("journal_mode = WAL");
+        break;
+      } catch (error) {
+        if (attempt === 50 || (error as { code?: string }).code !== "SQLITE_BUSY") throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
     return { store: sqlStore(db, { createTable: true }), close: () => void db.close() };
   },
 };
