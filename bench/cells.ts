@@ -31,6 +31,8 @@ export interface Cell {
   floorFor?: "returning" | "new";
   cursor: number;
   requests: number;
+  /** A cap on requests per round (the growth bench's rotation curve: users never repeat). */
+  maxRequests?: number;
   rounds: {
     stats: RoundStats;
     setCookies: number;
@@ -41,7 +43,7 @@ export interface Cell {
   }[];
 }
 
-export type CellSpec = Pick<Cell, "name" | "scenario" | "floor" | "store" | "fetch" | "users" | "counts" | "floorFor">;
+export type CellSpec = Pick<Cell, "name" | "scenario" | "floor" | "store" | "fetch" | "users" | "counts" | "floorFor" | "maxRequests">;
 
 export const cellOf = (spec: CellSpec): Cell => ({ ...spec, cursor: 0, requests: settings.minRequests, rounds: [] });
 
@@ -139,16 +141,21 @@ export interface Row {
   nodeCryptoCalls: number;
 }
 
+/** How long a run is: rounds, warm-up requests, the wall time a cell may take per round, the least requests. */
+export type Plan = Pick<typeof settings, "rounds" | "warmupRequests" | "cellBudgetMs" | "minRequests">;
+
 /**
- * Warm-up (JIT, caches), each cell's requests per round sized to the time budget, then `rounds`
- * rounds with the cells in a new order each time. `log` hears of each round.
+ * Warm-up (JIT, caches), each cell's requests per round sized to the time budget (at most one per
+ * user), then `plan.rounds` rounds with the cells in a new order each time. `log` hears of each round.
  */
-export async function runRounds(cells: Cell[], crypto: CryptoCounters, log: (message: string) => void, rounds = settings.rounds) {
+export async function runRounds(cells: Cell[], crypto: CryptoCounters, log: (message: string) => void, plan: Plan = settings) {
   const started = performance.now();
+  const { rounds, warmupRequests, cellBudgetMs, minRequests } = plan;
   for (const cell of cells) {
-    await runCell(cell, settings.warmupRequests, crypto);
+    await runCell(cell, warmupRequests, crypto);
     const mean = cell.rounds[0]!.stats.mean / 1000;
-    cell.requests = Math.max(settings.minRequests, Math.min(cell.users.length, settings.users, Math.floor(settings.cellBudgetMs / mean)));
+    const most = Math.min(cell.maxRequests ?? Number.POSITIVE_INFINITY, cell.users.length);
+    cell.requests = Math.min(most, Math.max(minRequests, Math.floor(cellBudgetMs / mean)));
     cell.rounds = [];
   }
   for (let round = 0; round < rounds; round++) {

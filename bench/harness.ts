@@ -24,6 +24,8 @@ export interface StoreCounts {
   roundTrips?: number;
 }
 
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export const zeroCounts = (): StoreCounts => ({ reads: 0, writes: 0, deletes: 0 });
 
 /** A browser-like jar: applies every Set-Cookie (Max-Age=0 or a past Expires deletes) and sends the rest. */
