@@ -1,6 +1,6 @@
 // The page the in-process bench prints and writes: the results table, scenarios, candidates, what
 // could not run, the goals, and (beside a baseline) the side-by-side section.
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { baselineSection } from "./baseline-report.js";
 import type { Row } from "./cells.js";
 import { goals, redisGoals } from "./goals.js";
@@ -24,7 +24,10 @@ export function render({ runtime, rows, notes, unavailable, seconds }: Report): 
   if (settings.quick) out.push("**Quick run (--quick): a smoke test of the bench, too short for its figures to mean anything.**", "");
   out.push(
     `${new Date().toISOString().slice(0, 10)}, ${cores} cores, ${settings.rounds} interleaved rounds, ${settings.users} virtual users, ` +
-      `${requests[0]}–${requests.at(-1)} requests per cell per round (slow candidates get fewer), ${seconds.toFixed(0)} s in all.`,
+      `${requests[0]}–${requests.at(-1)} requests per cell per round (slow candidates get fewer), ${seconds.toFixed(0)} s in all; ` +
+      `load average ${loadavg()
+        .map((value) => value.toFixed(2))
+        .join(" / ")} (1 / 5 / 15 min) at the end, the bench itself adding about 1.`,
   );
   out.push("Times in µs per request (build the request, handle it, read the body, apply Set-Cookie to the jar), medians of rounds.");
   out.push(
