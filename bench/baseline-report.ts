@@ -3,7 +3,7 @@
 import { type Cell, pairedDifference, type Row } from "./cells.js";
 import { type Scenario, us } from "./harness.js";
 
-/** The scenarios the refactoring issue asks not to be slower; S3 is shown for information. */
+/** The scenarios a change must not make slower; S3 is shown for information. */
 const GUARDED: Scenario[] = ["S1", "S2", "S4"];
 
 export function baselineSection(rows: Row[], ref: string, commit: string): string[] {

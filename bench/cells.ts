@@ -2,7 +2,18 @@
 // users in, one round of timed requests, and the medians over rounds that the report prints.
 
 import type { Candidate, Instance } from "./candidates/index.js";
-import { CookieJar, type FetchHandler, median, type RoundStats, roundStats, type Scenario, type StoreCounts, visit } from "./harness.js";
+import {
+  CookieJar,
+  type CryptoCounters,
+  type FetchHandler,
+  median,
+  type RoundStats,
+  roundStats,
+  type Scenario,
+  type StoreCounts,
+  shuffled,
+  visit,
+} from "./harness.js";
 import { settings } from "./settings.js";
 
 export const BASE = "http://bench.test";
@@ -16,30 +27,60 @@ export interface Cell {
   fetch: FetchHandler;
   users: CookieJar[];
   counts: StoreCounts | undefined;
+  /** On a floor cell: whether its users carry a cookie ("returning", the floor of S1, S2, S4) or not ("new", the floor of S3). */
+  floorFor?: "returning" | "new";
   cursor: number;
   requests: number;
-  rounds: { stats: RoundStats; setCookies: number; cryptoCalls: number; counts: StoreCounts | undefined; requests: number }[];
+  /** A cap on requests per round (the growth bench's rotation curve: users never repeat). */
+  maxRequests?: number;
+  rounds: {
+    stats: RoundStats;
+    setCookies: number;
+    cryptoCalls: number;
+    nodeCryptoCalls: number;
+    counts: StoreCounts | undefined;
+    requests: number;
+  }[];
 }
 
-export type CellSpec = Pick<Cell, "name" | "scenario" | "floor" | "store" | "fetch" | "users" | "counts">;
+export type CellSpec = Pick<Cell, "name" | "scenario" | "floor" | "store" | "fetch" | "users" | "counts" | "floorFor" | "maxRequests">;
 
 export const cellOf = (spec: CellSpec): Cell => ({ ...spec, cursor: 0, requests: settings.minRequests, rounds: [] });
 
-export const newJars = () => Array.from({ length: settings.users }, () => new CookieJar());
+export const newJars = (count = settings.users) => Array.from({ length: count }, () => new CookieJar());
+
+/**
+ * Jars for a floor's returning users: each carries one cookie shaped like coatcheck's (`sid`, a
+ * 43-character id, a dot, a 43-character MAC), so the floor builds and sends a `Cookie` header as
+ * every candidate's returning visitor does, and that cost is not counted as session overhead.
+ */
+export function floorJars(count = settings.users): CookieJar[] {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const random = (length: number) => {
+    const bytes = crypto.getRandomValues(new Uint8Array(length));
+    let text = "";
+    for (const byte of bytes) text += alphabet[byte & 63];
+    return text;
+  };
+  return newJars(count).map((jar) => {
+    jar.cookies.set("sid", `${random(43)}.${random(43)}`);
+    return jar;
+  });
+}
 
 /** Logs every virtual user in (a session with count = 0) and checks each route answers as it should. */
-export async function prepare(candidate: Candidate): Promise<{ instance: Instance; users: CookieJar[] }> {
+export async function prepare(candidate: Candidate, users = settings.users): Promise<{ instance: Instance; users: CookieJar[] }> {
   const instance = await candidate.create();
   try {
-    return { instance, users: await logIn(instance) };
+    return { instance, users: await logIn(instance, users) };
   } catch (error) {
     await instance.close?.();
     throw error;
   }
 }
 
-async function logIn(instance: Instance): Promise<CookieJar[]> {
-  const users = newJars();
+async function logIn(instance: Instance, count: number): Promise<CookieJar[]> {
+  const users = newJars(count);
   for (const jar of users) {
     const { status } = await visit(instance.fetch, jar, `${BASE}/s3`);
     if (status !== 200) throw new Error(`logging a user in answered ${status}`);
@@ -57,11 +98,12 @@ async function logIn(instance: Instance): Promise<CookieJar[]> {
   return users;
 }
 
-/** One round of `requests` timed requests; `webCrypto` is the process-wide `crypto.subtle` call counter. */
-export async function runCell(cell: Cell, requests: number, webCrypto: { calls: number }): Promise<void> {
+/** One round of `requests` timed requests; `crypto` holds the process-wide crypto call counters. */
+export async function runCell(cell: Cell, requests: number, crypto: CryptoCounters): Promise<void> {
   const samples = new Float64Array(requests);
   let setCookies = 0;
-  const cryptoBefore = webCrypto.calls;
+  const cryptoBefore = crypto.webCrypto.calls;
+  const nodeCryptoBefore = crypto.nodeCrypto.calls;
   if (cell.counts) cell.counts.reads = cell.counts.writes = cell.counts.deletes = 0;
   if (cell.counts?.roundTrips !== undefined) cell.counts.roundTrips = 0;
   const url = `${BASE}/${cell.scenario.toLowerCase()}`;
@@ -76,7 +118,8 @@ export async function runCell(cell: Cell, requests: number, webCrypto: { calls: 
   cell.rounds.push({
     stats: roundStats(samples),
     setCookies,
-    cryptoCalls: webCrypto.calls - cryptoBefore,
+    cryptoCalls: crypto.webCrypto.calls - cryptoBefore,
+    nodeCryptoCalls: crypto.nodeCrypto.calls - nodeCryptoBefore,
     counts: cell.counts ? { ...cell.counts } : undefined,
     requests,
   });
@@ -95,6 +138,36 @@ export interface Row {
   roundTrips: number;
   setCookies: number;
   cryptoCalls: number;
+  nodeCryptoCalls: number;
+}
+
+/** How long a run is: rounds, warm-up requests, the wall time a cell may take per round, the least requests. */
+export type Plan = Pick<typeof settings, "rounds" | "warmupRequests" | "cellBudgetMs" | "minRequests">;
+
+/**
+ * Warm-up (JIT, caches), each cell's requests per round sized to the time budget (at most one per
+ * user), then `plan.rounds` rounds with the cells in a new order each time. `log` hears of each round.
+ */
+export async function runRounds(cells: Cell[], crypto: CryptoCounters, log: (message: string) => void, plan: Plan = settings) {
+  const started = performance.now();
+  const { rounds, warmupRequests, cellBudgetMs, minRequests } = plan;
+  for (const cell of cells) {
+    await runCell(cell, warmupRequests, crypto);
+    const mean = cell.rounds[0]!.stats.mean / 1000;
+    const most = Math.min(cell.maxRequests ?? Number.POSITIVE_INFINITY, cell.users.length);
+    cell.requests = Math.min(most, Math.max(minRequests, Math.floor(cellBudgetMs / mean)));
+    cell.rounds = [];
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const cell of shuffled(cells, 0x9e3779b9 + round * 7919)) await runCell(cell, cell.requests, crypto);
+    log(`round ${round + 1}/${rounds} done (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+}
+
+/** The floor a cell's overhead is measured over: its framework's, with a cookie unless the cell is a new visitor. */
+export function floorOf(cell: Cell, cells: Cell[]): Cell | undefined {
+  const visitor = cell.scenario === "S3" ? "new" : "returning";
+  return cells.find((other) => other.scenario === "S0" && other.floor === cell.floor && other.floorFor === visitor);
 }
 
 /** The median over rounds of `field` in `cell` minus the same round's figure in `other` (same round, same noise). */
@@ -122,5 +195,6 @@ export function summarise(cell: Cell, floorCell: Cell | undefined): Row {
     roundTrips: cell.counts?.roundTrips !== undefined ? total((round) => round.counts!.roundTrips!) : Number.NaN,
     setCookies: total((round) => round.setCookies),
     cryptoCalls: total((round) => round.cryptoCalls),
+    nodeCryptoCalls: total((round) => round.nodeCryptoCalls),
   };
 }

@@ -24,6 +24,8 @@ export interface StoreCounts {
   roundTrips?: number;
 }
 
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export const zeroCounts = (): StoreCounts => ({ reads: 0, writes: 0, deletes: 0 });
 
 /** A browser-like jar: applies every Set-Cookie (Max-Age=0 or a past Expires deletes) and sends the rest. */
@@ -123,11 +125,46 @@ export function perRequest(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
+/** Crypto calls made by anyone in the process, counted around the APIs themselves. */
+export interface CryptoCounters {
+  webCrypto: { calls: number };
+  /** `createHmac` and `createHash` of `node:crypto` (coatcheck's fast path, express-session's signing). */
+  nodeCrypto: { calls: number };
+}
+
+export function countCrypto(): CryptoCounters {
+  return { webCrypto: countWebCrypto(), nodeCrypto: countNodeCrypto() };
+}
+
 /**
- * Counts `crypto.subtle` calls made by anyone in this process (Node's `node:crypto`, which
- * express-session's cookie signing uses, is not counted). Installed once, before any candidate runs.
+ * Counts `createHmac` and `createHash` calls on the `node:crypto` module object that
+ * `process.getBuiltinModule` and `require` both return; stays at zero where there is none.
  */
-export function countWebCrypto(): { calls: number } {
+function countNodeCrypto(): { calls: number } {
+  const counter = { calls: 0 };
+  const process = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
+  const module = process?.getBuiltinModule?.("node:crypto") as Record<string, unknown> | undefined;
+  if (!module) return counter;
+  for (const method of ["createHmac", "createHash"]) {
+    const original = module[method];
+    if (typeof original !== "function") continue;
+    try {
+      module[method] = function (this: unknown, ...args: unknown[]) {
+        counter.calls++;
+        return original.apply(this, args);
+      };
+    } catch {
+      // A frozen module object (some runtimes): the column then reads 0 there, which the page says.
+    }
+  }
+  return counter;
+}
+
+/**
+ * Counts `crypto.subtle` calls made by anyone in this process. Installed once, before any
+ * candidate runs.
+ */
+function countWebCrypto(): { calls: number } {
   const counter = { calls: 0 };
   const proto = Object.getPrototypeOf(crypto.subtle) as Record<string, unknown>;
   for (const method of ["sign", "verify", "digest", "encrypt", "decrypt", "deriveBits", "deriveKey", "importKey"]) {

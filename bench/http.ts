@@ -3,7 +3,7 @@
 // alternating. Prints requests/s and the ratio with/without sessions; writes bench/results/http.md.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { median } from "./harness.js";
@@ -70,6 +70,7 @@ async function load(url: string, cookies: string[], seconds: number): Promise<{ 
 }
 
 async function main(): Promise<void> {
+  const loadAverage = loadavg();
   const results = new Map<Mode, { rps: number[]; p99: number[]; bad: number }>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const mode of Object.keys(MODES) as Mode[]) {
@@ -98,13 +99,18 @@ async function main(): Promise<void> {
       `@hono/node-server on 127.0.0.1, autocannon ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${SECONDS} s per server ` +
       `(after ${WARMUP_SECONDS} s warm-up), median of rounds. Session servers are loaded by ${USERS} logged-in visitors in turn.`,
     "",
-    "| server | requests/s | latency p99 (ms) | vs. no sessions | errors + non-2xx |",
-    "|---|--:|--:|--:|--:|",
+    `Load average at the start: ${loadAverage.map((value) => value.toFixed(2)).join(" / ")} (1 / 5 / 15 min). Each round's figure is listed, and its ratio to the same round's server without sessions.`,
+    "",
+    "| server | requests/s | latency p99 (ms) | vs. no sessions | each round: requests/s | each round: vs. no sessions | errors + non-2xx |",
+    "|---|--:|--:|--:|--:|--:|--:|",
   ];
+  const plainRounds = results.get("plain")!.rps;
   for (const [mode, entry] of results) {
     const rps = median(entry.rps);
+    const rounds = entry.rps.map((value) => value.toFixed(0)).join(", ");
+    const ratios = entry.rps.map((value, index) => `${((value / plainRounds[index]!) * 100).toFixed(1)}%`).join(", ");
     lines.push(
-      `| ${MODES[mode]} | ${rps.toFixed(0)} | ${median(entry.p99).toFixed(1)} | ${((rps / plain) * 100).toFixed(1)}% | ${entry.bad} |`,
+      `| ${MODES[mode]} | ${rps.toFixed(0)} | ${median(entry.p99).toFixed(1)} | ${((rps / plain) * 100).toFixed(1)}% | ${rounds} | ${ratios} | ${entry.bad} |`,
     );
   }
   const ratio = median(results.get("session")!.rps) / plain;

@@ -5,12 +5,12 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { candidates, floors } from "./candidates/index.js";
-import { BASE, type Cell, cellOf, newJars, prepare, runCell, summarise } from "./cells.js";
-import { countWebCrypto, type Scenario, shuffled } from "./harness.js";
+import { BASE, type Cell, cellOf, floorJars, floorOf, newJars, prepare, runRounds, summarise } from "./cells.js";
+import { countCrypto, type Scenario } from "./harness.js";
 import { render } from "./report.js";
-import { resultsFile, settings } from "./settings.js";
+import { resultsFile } from "./settings.js";
 
-const webCrypto = countWebCrypto();
+const crypto = countCrypto();
 
 declare const Deno: { version: { deno: string; v8: string } } | undefined;
 declare const Bun: { version: string } | undefined;
@@ -32,8 +32,10 @@ async function collect(runtime: string): Promise<{ cells: Cell[]; notes: string[
       const fetch = await floor.create();
       const response = await fetch(new Request(`${BASE}/s0`));
       if (response.status !== 200) throw new Error(`answered ${response.status}`);
-      const name = `${floor.name} (floor)`;
-      cells.push(cellOf({ name, scenario: "S0", floor: floor.name, store: "none", fetch, users: newJars(), counts: undefined }));
+      // Two cells per floor: users with a cookie (the floor of S1, S2 and S4) and without (of S3).
+      const base = { scenario: "S0", floor: floor.name, store: "none", fetch, counts: undefined } as const;
+      cells.push(cellOf({ ...base, name: `${floor.name} (floor)`, users: floorJars(), floorFor: "returning" }));
+      cells.push(cellOf({ ...base, name: `${floor.name} (floor, no cookie)`, users: newJars(), floorFor: "new" }));
       notes.push(`- floor **${floor.name}**: ${floor.note}`);
     } catch (error) {
       unavailable.push(`- floor ${floor.name}: cannot run on ${runtime}: ${(error as Error).message}`);
@@ -78,20 +80,8 @@ async function main(): Promise<void> {
 }
 
 async function measure(cells: Cell[], notes: string[], unavailable: string[], runtime: { id: string; label: string }, started: number) {
-  // Warm-up (JIT, caches), then size each cell's rounds to the time budget.
-  for (const cell of cells) {
-    await runCell(cell, settings.warmupRequests, webCrypto);
-    const mean = cell.rounds[0]!.stats.mean / 1000;
-    cell.requests = Math.max(settings.minRequests, Math.min(settings.users, Math.floor(settings.cellBudgetMs / mean)));
-    cell.rounds = [];
-  }
-  for (let round = 0; round < settings.rounds; round++) {
-    for (const cell of shuffled(cells, 0x9e3779b9 + round * 7919)) await runCell(cell, cell.requests, webCrypto);
-    log(`round ${round + 1}/${settings.rounds} done (${((performance.now() - started) / 1000).toFixed(0)} s)`);
-  }
-
-  const floorsByName = new Map(cells.filter((cell) => cell.scenario === "S0").map((cell) => [cell.floor, cell]));
-  const rows = cells.map((cell) => summarise(cell, floorsByName.get(cell.floor)));
+  await runRounds(cells, crypto, log);
+  const rows = cells.map((cell) => summarise(cell, cell.scenario === "S0" ? undefined : floorOf(cell, cells)));
   const markdown = render({ runtime: runtime.label, rows, notes, unavailable, seconds: (performance.now() - started) / 1000 });
   const file = resultsFile(runtime.id);
   if (file) {

@@ -2,6 +2,7 @@
 //   node bench/run.mjs node|bun|deno [--quick] [--baseline <ref>]   the in-process benchmark under that runtime
 //   node bench/run.mjs http                                         the HTTP load figure (Node server on 127.0.0.1, autocannon)
 //   node bench/run.mjs workerd [--quick]                            coatcheck in workerd (Miniflare): Durable Objects beside Workers KV
+//   node bench/run.mjs growth [--quick]                             growth curves under Node (size, keys, secrets, tabs, heap per session)
 // --quick (or BENCH_QUICK=1) is a smoke run: few users and rounds, nothing written to bench/results/.
 // --baseline <ref> (or BENCH_BASELINE=<ref>) also runs coatcheck as it was at that git ref, in the
 // same interleaved rounds, and writes bench/results/<runtime>-baseline.md instead of <runtime>.md.
@@ -39,6 +40,8 @@ const commands = {
   deno: [binary("deno"), ["run", "--allow-all", inProcess]],
   http: [process.execPath, [join(out, "http.mjs")]],
   workerd: [process.execPath, [join(out, "workerd.mjs")]],
+  // --expose-gc: the heap per live session is read after full collections.
+  growth: [process.execPath, ["--expose-gc", join(out, "growth.mjs")]],
 };
 const command = commands[target];
 if (!command) {
@@ -49,8 +52,8 @@ if (target === "http" && (quick || baselineRef)) {
   console.error("--quick and --baseline apply to the in-process benchmark (node, bun, deno), not to http");
   process.exit(2);
 }
-if (target === "workerd" && baselineRef) {
-  console.error("--baseline applies to the in-process benchmark (node, bun, deno), not to workerd");
+if ((target === "workerd" || target === "growth") && baselineRef) {
+  console.error(`--baseline applies to the in-process benchmark (node, bun, deno), not to ${target}`);
   process.exit(2);
 }
 
@@ -59,6 +62,7 @@ const entryPoints = [
   { in: join(root, "bench", "http.ts"), out: "http" },
   { in: join(root, "bench", "http-server.ts"), out: "http-server" },
   { in: join(root, "bench", "workerd.ts"), out: "workerd" },
+  { in: join(root, "bench", "growth.ts"), out: "growth" },
 ];
 const env = { ...process.env, BENCH_QUICK: quick ? "1" : "" };
 if (baselineRef) {

@@ -9,8 +9,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
-import { type Cell, cellOf, newJars, prepare, type Row, runCell, summarise } from "./cells.js";
-import { perRequest, type Scenario, type StoreCounts, shuffled, us, zeroCounts } from "./harness.js";
+import { type Cell, cellOf, floorJars, floorOf, newJars, prepare, type Row, runRounds, summarise } from "./cells.js";
+import { perRequest, type Scenario, type StoreCounts, us, zeroCounts } from "./harness.js";
 import { resultsFile, settings } from "./settings.js";
 
 const CANDIDATES = [
@@ -63,8 +63,11 @@ function viaWorker(origin: string, path: string, counts: StoreCounts) {
 
 async function collect(origin: string): Promise<Cell[]> {
   const floor = viaWorker(origin, "floor", zeroCounts());
+  // The floor's returning users carry a cookie too (the floor of S1, S2, S4); its new visitors none (of S3).
+  const base = { scenario: "S0", floor: "workerd", store: "none", fetch: floor, counts: undefined } as const;
   const cells = [
-    cellOf({ name: "workerd (floor)", scenario: "S0", floor: "workerd", store: "none", fetch: floor, users: newJars(), counts: undefined }),
+    cellOf({ ...base, name: "workerd (floor)", users: floorJars(), floorFor: "returning" }),
+    cellOf({ ...base, name: "workerd (floor, no cookie)", users: newJars(), floorFor: "new" }),
   ];
   for (const { path, name } of CANDIDATES) {
     const counts = zeroCounts();
@@ -87,7 +90,7 @@ function render(rows: Row[], seconds: number): string {
   if (settings.quick) out.push("**Quick run (--quick): a smoke test of the bench, too short for its figures to mean anything.**", "");
   out.push(
     `${new Date().toISOString().slice(0, 10)}, Node ${process.version} driving workerd through Miniflare, ${settings.rounds} interleaved rounds, ${settings.users} virtual users, ${seconds.toFixed(0)} s in all.`,
-    "Times in µs per request as the driver sees it (over Miniflare's loopback HTTP socket), medians of rounds; overhead: minus the same round's floor (the Worker answering without a session).",
+    "Times in µs per request as the driver sees it (over Miniflare's loopback HTTP socket), medians of rounds; overhead: minus the same round's floor (the Worker answering without a session, its users carrying a cookie like coatcheck's for S1, S2, S4 and none for S3).",
     "Store calls per request through a counting wrapper; backend calls: RPCs to Durable Objects, or Workers KV operations, counted in the Worker.",
     "Both backends are Miniflare's local simulations in the same workerd process, so these are the costs of the code paths, not of Cloudflare's network.",
     "",
@@ -111,20 +114,11 @@ async function main(): Promise<void> {
   const { mf, origin } = await startWorker();
   try {
     const cells = await collect(origin);
-    const noCrypto = { calls: 0 };
-    for (const cell of cells) {
-      await runCell(cell, settings.warmupRequests, noCrypto);
-      const mean = cell.rounds[0]!.stats.mean / 1000;
-      cell.requests = Math.max(settings.minRequests, Math.min(settings.users, Math.floor(settings.cellBudgetMs / mean)));
-      cell.rounds = [];
-    }
-    for (let round = 0; round < settings.rounds; round++) {
-      for (const cell of shuffled(cells, 0x9e3779b9 + round * 7919)) await runCell(cell, cell.requests, noCrypto);
-      console.error(`[bench] round ${round + 1}/${settings.rounds} done (${((performance.now() - started) / 1000).toFixed(0)} s)`);
-    }
-    const floorCell = cells[0]!;
+    // Crypto runs inside workerd, out of this process's sight: nothing to count here.
+    const noCrypto = { webCrypto: { calls: 0 }, nodeCrypto: { calls: 0 } };
+    await runRounds(cells, noCrypto, (message) => console.error(`[bench] ${message}`));
     const markdown = render(
-      cells.map((cell) => summarise(cell, floorCell)),
+      cells.map((cell) => summarise(cell, cell.scenario === "S0" ? undefined : floorOf(cell, cells))),
       (performance.now() - started) / 1000,
     );
     const file = resultsFile("workerd");

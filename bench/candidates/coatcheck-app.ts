@@ -26,8 +26,18 @@ export function countingStore(store: SessionStore, counts: StoreCounts = zeroCou
   return { store: counted, counts };
 }
 
-export function coatcheckApp(build: Pick<CoatcheckBuild, "withSession">, store: AnySessionStore): FetchHandler {
-  return build.withSession<{ count: number }>(
+/** What the growth curves vary: data a new visitor's session starts with besides `count`, and the secrets. */
+export interface AppOptions {
+  payload?: Record<string, unknown>;
+  secrets?: string[];
+}
+
+export function coatcheckApp(
+  build: Pick<CoatcheckBuild, "withSession">,
+  store: AnySessionStore,
+  { payload = {}, secrets = [SECRET] }: AppOptions = {},
+): FetchHandler {
+  return build.withSession<{ count: number } & Record<string, unknown>>(
     async (request, ctx) => {
       switch (route(request.url)) {
         case "/s1": {
@@ -42,6 +52,7 @@ export function coatcheckApp(build: Pick<CoatcheckBuild, "withSession">, store: 
         }
         case "/s3": {
           const session = await ctx.session();
+          for (const [key, value] of Object.entries(payload)) session.set(key, value);
           session.set("count", 0);
           return text("count=0");
         }
@@ -49,6 +60,6 @@ export function coatcheckApp(build: Pick<CoatcheckBuild, "withSession">, store: 
           return text("ok");
       }
     },
-    { secrets: [SECRET], store, maxAge: MAX_AGE },
+    { secrets, store, maxAge: MAX_AGE },
   );
 }

@@ -4,12 +4,15 @@ import { createCookie, type SessionStorage } from "react-router";
 import type { FetchHandler } from "../harness.js";
 import { MAX_AGE, route, SECRET, text } from "./shared.js";
 
-export type RemixStorage = SessionStorage<{ count: number }>;
+/** `count`, and whatever else the growth curves start a session with. */
+export type RemixData = { count: number; [key: string]: unknown };
+export type RemixStorage = SessionStorage<RemixData>;
 
-export const remixCookie = () =>
-  createCookie("__session", { secrets: [SECRET], httpOnly: true, sameSite: "lax", path: "/", maxAge: MAX_AGE });
+export const remixCookie = (secrets = [SECRET]) =>
+  createCookie("__session", { secrets, httpOnly: true, sameSite: "lax", path: "/", maxAge: MAX_AGE });
 
-export function remixApp(storage: RemixStorage): FetchHandler {
+/** `payload`: what a new visitor's session starts with besides `count` (the growth curves vary it). */
+export function remixApp(storage: RemixStorage, payload: Record<string, unknown> = {}): FetchHandler {
   return async (request) => {
     switch (route(request.url)) {
       case "/s1": {
@@ -26,6 +29,7 @@ export function remixApp(storage: RemixStorage): FetchHandler {
       }
       case "/s3": {
         const session = await storage.getSession(request.headers.get("cookie"));
+        for (const [key, value] of Object.entries(payload)) session.set(key, value);
         session.set("count", 0);
         const response = text("count=0");
         response.headers.append("set-cookie", await storage.commitSession(session));

@@ -1,6 +1,6 @@
 // The react-router cookie candidate: `createCookieSessionStorage`, the data in a signed cookie.
 import { createCookieSessionStorage } from "react-router";
-import { remixApp, remixCookie } from "./react-router-app.js";
+import { type RemixData, remixApp, remixCookie } from "./react-router-app.js";
 import type { Candidate } from "./shared.js";
 
 export const remixCookieStorage: Candidate = {
@@ -9,6 +9,6 @@ export const remixCookieStorage: Candidate = {
   store: "cookie",
   note: "`createCookieSessionStorage`, signed cookie",
   async create() {
-    return { fetch: remixApp(createCookieSessionStorage<{ count: number }>({ cookie: remixCookie() })) };
+    return { fetch: remixApp(createCookieSessionStorage<RemixData>({ cookie: remixCookie() })) };
   },
 };
