@@ -1,4 +1,4 @@
-import type { SessionStore } from "../src/index.js";
+import { type SessionOptions, type SessionStore, withSession } from "../src/index.js";
 
 export const SECRET = "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t-0001";
 export const OLD_SECRET = "0ld-s3cr3t-0ld-s3cr3t-0ld-s3cr3t-00002";
@@ -39,6 +39,15 @@ export function countingStore<S extends SessionStore>(store: S) {
     );
   }
   return counted;
+}
+
+/** A handler that counts requests in its session (`n`) and answers the count as JSON. */
+export function countingHandler(options: SessionOptions) {
+  return withSession<{ n?: number }>(async (_request, ctx) => {
+    const session = await ctx.session();
+    session.set("n", (session.get("n") ?? 0) + 1);
+    return Response.json(session.get("n"));
+  }, options);
 }
 
 /** A browser-like jar: applies every Set-Cookie (name=value, Max-Age=0 deletes) and sends the rest. */

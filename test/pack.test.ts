@@ -11,9 +11,9 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, syml
 import { tmpdir } from "node:os";
 import { basename, join, posix, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleWorker } from "./runtimes/bundle-worker.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const isWindows = process.platform === "win32";
@@ -220,19 +220,9 @@ export default {
     return new Response(String(session.update("visits", (visits = 0) => visits + 1)));
   }, (env) => ({ secrets: ${JSON.stringify("p".repeat(32))}, store: durableObjectStore(env.SESSIONS) })),
 };`;
-    const bundle = await build({
-      stdin: { contents: worker, resolveDir: consumer, loader: "js" },
-      bundle: true,
-      format: "esm",
-      platform: "browser",
-      conditions: ["workerd", "worker", "browser"],
-      external: ["cloudflare:*"],
-      write: false,
-      logLevel: "silent",
-    });
     const mf = new Miniflare({
       modules: true,
-      script: bundle.outputFiles[0]!.text,
+      script: await bundleWorker({ stdin: { contents: worker, resolveDir: consumer, loader: "js" } }),
       compatibilityDate: "2026-04-01",
       durableObjects: { SESSIONS: { className: "CoatcheckSessionObject", useSQLite: true } },
       cf: false,

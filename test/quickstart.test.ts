@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { OLD_SECRET, SECRET } from "./helpers.js";
 import { commandLine, readQuickStartSection, titledBlocks } from "./quickstart-readme.js";
+import { bundleWorker } from "./runtimes/bundle-worker.js";
 import { type RunningServer, startServerProcess } from "./runtimes/cart-process.js";
 
 const DIR = "examples/quickstart";
@@ -106,19 +107,9 @@ function startDeno(denoDir: string): Promise<RunningServer> {
 /** The Worker as its wrangler.toml declares it, bundled with esbuild as `wrangler dev` would. */
 async function startWorker(): Promise<Miniflare> {
   const { main, workerOptions } = unstable_getMiniflareWorkerOptions(`${DIR}/wrangler.toml`);
-  const bundle = await build({
-    entryPoints: [main!],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    conditions: ["workerd", "worker", "browser"],
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
   return new Miniflare({
     modules: true,
-    script: bundle.outputFiles[0]!.text,
+    script: await bundleWorker({ entryPoint: main! }),
     compatibilityDate: workerOptions.compatibilityDate,
     compatibilityFlags: workerOptions.compatibilityFlags,
     kvNamespaces: Object.keys(workerOptions.kvNamespaces ?? {}),

@@ -11,7 +11,7 @@ import { cloudflareKVStore, type KVNamespaceLike } from "../../adapters/cloudfla
 import { createSessions, type Session, type Sessions, withSession } from "../../src/index.js";
 import { defineStoreConformance } from "../../src/testing.js";
 import { userIndexKey } from "../../src/user-index.js";
-import { CookieJar, fakeClock, heldWrites, SECRET } from "../helpers.js";
+import { CookieJar, countingHandler, fakeClock, heldWrites, SECRET } from "../helpers.js";
 
 let mf: Miniflare;
 let sessions: Awaited<ReturnType<Miniflare["getKVNamespace"]>>;
@@ -106,14 +106,7 @@ describe("cloudflare-kv store", () => {
   it("still ends a session shorter than 60 s on time, though KV keeps the key", async () => {
     const prefix = freshPrefix();
     const clock = fakeClock();
-    const handler = withSession<{ n?: number }>(
-      async (_request, ctx) => {
-        const session = await ctx.session();
-        session.set("n", (session.get("n") ?? 0) + 1);
-        return Response.json(session.get("n"));
-      },
-      { secrets: [SECRET], store: cloudflareKVStore(sessions, { clock, prefix }), clock, maxAge: 10 },
-    );
+    const handler = countingHandler({ secrets: [SECRET], store: cloudflareKVStore(sessions, { clock, prefix }), clock, maxAge: 10 });
     const jar = new CookieJar();
     jar.apply(await handler(jar.request()));
     expect(await (await handler(jar.request())).json()).toBe(2);

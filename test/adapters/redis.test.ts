@@ -8,9 +8,9 @@ import { Redis as IORedis, type Cluster as IORedisCluster } from "ioredis";
 import { createClient, type createCluster } from "redis";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { type RedisClientLike, redisStore } from "../../adapters/redis.js";
-import { type SessionEvent, withSession } from "../../src/index.js";
+import { type SessionEvent, type SessionStore, withSession } from "../../src/index.js";
 import { defineStoreConformance } from "../../src/testing.js";
-import { CookieJar, fakeClock, SECRET } from "../helpers.js";
+import { CookieJar, countingHandler, fakeClock, SECRET } from "../helpers.js";
 import { REDIS_CAPABILITIES } from "../runtimes/entries/redis-capabilities.js";
 import { type RedisServer, redisServerAvailable, startRedisServer } from "./redis-server.js";
 import { startUpstashShim, UPSTASH_TOKEN, type UpstashShim } from "./upstash-shim.js";
@@ -43,6 +43,19 @@ afterAll(async () => {
 let prefixes = 0;
 /** A prefix no other case uses: each conformance case starts on an empty part of the one server. */
 const freshPrefix = () => `t${++prefixes}:`;
+
+/** Sets the user on every request; `/login` regenerates the session id first. */
+function loginHandler(store: SessionStore, clock: ReturnType<typeof fakeClock>) {
+  return withSession<{ user?: string }>(
+    async (request, ctx) => {
+      const session = await ctx.session();
+      if (new URL(request.url).pathname === "/login") session.regenerate();
+      session.set("user", "ada");
+      return new Response("ok");
+    },
+    { secrets: SECRET, store, clock },
+  );
+}
 
 const clients: [string, () => RedisClientLike][] = [
   ["node-redis", () => nodeRedis],
@@ -158,15 +171,7 @@ describe.skipIf(!available)("redis store", () => {
 
   it("a new session costs one EVALSHA (create-only); a login one to create the new id and one to close the old", async () => {
     const clock = fakeClock();
-    const handler = withSession<{ user?: string }>(
-      async (request, ctx) => {
-        const session = await ctx.session();
-        if (new URL(request.url).pathname === "/login") session.regenerate();
-        session.set("user", "ada");
-        return new Response("ok");
-      },
-      { secrets: SECRET, store: redisStore(nodeRedis, { prefix: freshPrefix(), clock }), clock },
-    );
+    const handler = loginHandler(redisStore(nodeRedis, { prefix: freshPrefix(), clock }), clock);
     const jar = new CookieJar();
     jar.apply(await handler(jar.request("http://shop.test/"))); // loads the script once
     expect(await commandsDuring(async () => void (await handler(new Request("http://shop.test/"))))).toEqual({
@@ -199,15 +204,7 @@ describe.skipIf(!available)("redis store", () => {
     const prefix = freshPrefix();
     const clock = fakeClock();
     const store = redisStore(nodeRedis, { prefix, clock });
-    const handler = withSession<{ user?: string }>(
-      async (request, ctx) => {
-        const session = await ctx.session();
-        if (new URL(request.url).pathname === "/login") session.regenerate();
-        session.set("user", "ada");
-        return new Response("ok");
-      },
-      { secrets: SECRET, store, clock },
-    );
+    const handler = loginHandler(store, clock);
     const jar = new CookieJar();
     jar.apply(await handler(jar.request("http://shop.test/")));
     const [oldKey] = (await nodeRedis.sendCommand(["KEYS", `${prefix}*`])) as string[];
@@ -249,14 +246,12 @@ describe.skipIf(!available)("redis store", () => {
     const prefix = freshPrefix();
     const clock = fakeClock();
     const events: SessionEvent[] = [];
-    const handler = withSession<{ n?: number }>(
-      async (_request, ctx) => {
-        const session = await ctx.session();
-        session.set("n", (session.get("n") ?? 0) + 1);
-        return Response.json(session.get("n"));
-      },
-      { secrets: SECRET, store: redisStore(nodeRedis, { prefix, clock }), clock, onEvent: (event) => void events.push(event) },
-    );
+    const handler = countingHandler({
+      secrets: SECRET,
+      store: redisStore(nodeRedis, { prefix, clock }),
+      clock,
+      onEvent: (event) => void events.push(event),
+    });
     const jar = new CookieJar();
     jar.apply(await handler(jar.request("http://shop.test/")));
     const [key] = (await nodeRedis.sendCommand(["KEYS", `${prefix}*`])) as string[];

@@ -4,9 +4,8 @@ import type { D1Database } from "@cloudflare/workers-types/experimental/index.js
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { type D1DatabaseLike, sqlStore } from "../../adapters/sql.js";
-import { withSession } from "../../src/index.js";
 import { defineStoreConformance } from "../../src/testing.js";
-import { CookieJar, fakeClock, SECRET } from "../helpers.js";
+import { CookieJar, countingHandler, fakeClock, SECRET } from "../helpers.js";
 import { SQL_CAPABILITIES } from "../runtimes/entries/sql-capabilities.js";
 
 let mf: Miniflare;
@@ -50,14 +49,11 @@ describe("sql store on D1", () => {
       },
     };
     const clock = fakeClock();
-    const handler = withSession<{ n?: number }>(
-      async (_request, ctx) => {
-        const session = await ctx.session();
-        session.set("n", (session.get("n") ?? 0) + 1);
-        return Response.json(session.get("n"));
-      },
-      { secrets: SECRET, store: sqlStore(recording, { clock, table: freshTable(), createTable: true }), clock },
-    );
+    const handler = countingHandler({
+      secrets: SECRET,
+      store: sqlStore(recording, { clock, table: freshTable(), createTable: true }),
+      clock,
+    });
     const jar = new CookieJar();
     jar.apply(await handler(jar.request()));
     used.length = 0;

@@ -1,32 +1,20 @@
 // The cart scenario in real workerd through Miniflare: the Worker of the root wrangler.toml, bundled
 // with esbuild as `wrangler dev` would, with a local KV namespace bound as SESSIONS; then the same
 // Worker as wrangler.durable-object.toml binds it, with its sessions in Durable Objects.
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { SECRET } from "../helpers.js";
+import { bundleWorker } from "./bundle-worker.js";
 import { runCartScenario } from "./cart-scenario.js";
 
 /** The Worker as a wrangler config declares it: entry, compatibility date, KV and Durable Object bindings. */
 async function workerFromWranglerToml(config = "wrangler.toml") {
   const { main, workerOptions } = unstable_getMiniflareWorkerOptions(config);
   expect(main).toMatch(/examples\/cloudflare-worker\/index\.ts$/);
-  const bundle = await build({
-    entryPoints: [main!],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    conditions: ["workerd", "worker", "browser"],
-    // workerd's own modules, as wrangler leaves them.
-    external: ["cloudflare:*"],
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
   return {
     modules: true,
-    script: bundle.outputFiles[0]!.text,
+    script: await bundleWorker({ entryPoint: main! }),
     compatibilityDate: workerOptions.compatibilityDate,
     compatibilityFlags: workerOptions.compatibilityFlags,
     kvNamespaces: Object.keys(workerOptions.kvNamespaces ?? {}),

@@ -1,8 +1,8 @@
 // Starts test/runtimes/entries/durable-object-worker.ts in workerd through Miniflare, as two Worker
 // scripts: "a" defines the Durable Object classes, "b" binds the same namespaces through
 // `scriptName: "a"`, so requests to the two run in two isolates against the same objects.
-import { build } from "esbuild";
 import { Miniflare, type WorkerOptions } from "miniflare";
+import { bundleWorker } from "./bundle-worker.js";
 
 const entry = new URL("./entries/durable-object-worker.ts", import.meta.url).pathname;
 
@@ -15,21 +15,6 @@ const CLASSES = {
   RESETTING: "ResettingSessionObject",
   BARRIER: "Barrier",
 };
-
-async function bundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    conditions: ["workerd", "worker", "browser"],
-    external: ["cloudflare:*", "node:*"],
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
-  return result.outputFiles[0]!.text;
-}
 
 function worker(name: string, script: string, classesFrom?: string): WorkerOptions {
   const durableObjects = Object.fromEntries(
@@ -49,7 +34,7 @@ function worker(name: string, script: string, classesFrom?: string): WorkerOptio
 
 /** Both Worker scripts in one workerd; `fetchA`/`fetchB` send a request to either. */
 export async function startDurableObjectWorkers() {
-  const script = await bundle();
+  const script = await bundleWorker({ entryPoint: entry });
   // Loopback only: a free port, and no `request.cf` fetched from the network.
   const mf = new Miniflare({ workers: [worker("a", script), worker("b", script, "a")], host: "127.0.0.1", port: 0, cf: false });
   await mf.ready;

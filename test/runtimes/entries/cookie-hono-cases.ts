@@ -8,12 +8,7 @@ import { cookieStore } from "../../../adapters/cookie.js";
 import { type SessionEnv, session } from "../../../src/hono.js";
 import { collectStoreConformance } from "../../../src/testing.js";
 import { CookieJar } from "../../helpers.js";
-
-export interface CaseResult {
-  case: string;
-  ok: boolean;
-  error?: string;
-}
+import { type CaseResult, runCases } from "./report-cases.js";
 
 export interface CookieHonoBindings {
   SESSION_SECRETS: string;
@@ -79,14 +74,5 @@ async function honoCartFlow(env: CookieHonoBindings): Promise<void> {
 export async function runCookieHonoCases(env: CookieHonoBindings): Promise<CaseResult[]> {
   const cases = collectStoreConformance({ name: "cookie", create: async () => ({ store: cookieStore() }), capabilities: { sealed: true } });
   cases.push({ name: "hono > the cart flow with options from the bindings", body: () => honoCartFlow(env) });
-  const results: CaseResult[] = [];
-  for (const { name, body } of cases) {
-    try {
-      await body();
-      results.push({ case: name, ok: true });
-    } catch (error) {
-      results.push({ case: name, ok: false, error: String((error as Error)?.stack ?? error) });
-    }
-  }
-  return results;
+  return runCases(cases);
 }

@@ -16,6 +16,7 @@ import { type SessionStore, withSession } from "../../../src/index.js";
 import { collectStoreConformance } from "../../../src/testing.js";
 import { SECRET } from "../../helpers.js";
 import { DURABLE_OBJECT_CAPABILITIES } from "./durable-object-capabilities.js";
+import { runCases } from "./report-cases.js";
 
 export { CoatcheckSessionObject };
 
@@ -87,16 +88,7 @@ async function runConformance(env: Env): Promise<Response> {
     create: async (clock) => ({ store: durableObjectStore(env.SESSIONS, { clock, prefix: `conformance-${++prefixes}:` }) }),
     capabilities: DURABLE_OBJECT_CAPABILITIES,
   });
-  const results = [];
-  for (const { name, body } of cases) {
-    try {
-      await body();
-      results.push({ case: name, ok: true });
-    } catch (error) {
-      results.push({ case: name, ok: false, error: String((error as Error)?.stack ?? error) });
-    }
-  }
-  return Response.json(results);
+  return Response.json(await runCases(cases));
 }
 
 const errorCode = (error: unknown) => (error as { code?: string })?.code ?? String(error);

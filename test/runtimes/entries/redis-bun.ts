@@ -1,12 +1,12 @@
 // Runs the shared store conformance suite inside the real `bun` binary, through Bun's built-in
 // `RedisClient`, against the redis-server at REDIS_URL. Spawned by test/runtimes/redis-bun.test.ts,
-// which starts that server and parses the output: one JSON line per case ({"case", "ok", "error"?}),
-// then a summary line ({"passed", "failed"}). Bun documents Redis 7.2 or later; Debian's 7.0 serves it
-// every command this store sends (GET, DEL, EVALSHA, EVAL).
+// which starts that server and parses the lines that report-cases.ts prints. Bun documents Redis 7.2
+// or later; Debian's 7.0 serves it every command this store sends (GET, DEL, EVALSHA, EVAL).
 import { RedisClient } from "bun";
 import { redisStore } from "../../../adapters/redis.js";
 import { collectStoreConformance } from "../../../src/testing.js";
 import { REDIS_CAPABILITIES } from "./redis-capabilities.js";
+import { reportCases } from "./report-cases.js";
 
 const client = new RedisClient(process.env.REDIS_URL!);
 
@@ -16,17 +16,4 @@ const cases = collectStoreConformance({
   create: async (clock) => ({ store: redisStore(client, { clock, prefix: `bun${++prefixes}:` }) }),
   capabilities: REDIS_CAPABILITIES,
 });
-
-let failed = 0;
-for (const { name, body } of cases) {
-  try {
-    await body();
-    console.log(JSON.stringify({ case: name, ok: true }));
-  } catch (error) {
-    failed++;
-    console.log(JSON.stringify({ case: name, ok: false, error: String((error as Error)?.stack ?? error) }));
-  }
-}
-console.log(JSON.stringify({ passed: cases.length - failed, failed }));
-client.close();
-process.exit(failed === 0 && cases.length > 0 ? 0 : 1);
+await reportCases(cases, () => client.close());
