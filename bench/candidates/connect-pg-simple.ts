@@ -2,10 +2,9 @@
 // same PostgreSQL server as coatcheck (sql), through light-my-request. Counted are the SQL
 // statements its `pg` Pool is sent.
 import connectPgSimple from "connect-pg-simple";
-import express from "express";
 import session from "express-session";
-import { viaLightMyRequest } from "./light-my-request.js";
-import { type Candidate, MAX_AGE, SECRET } from "./shared.js";
+import { expressSessionApp } from "./express-session.js";
+import type { Candidate } from "./shared.js";
 import { countingPool, sharedPostgres } from "./sql-shared.js";
 
 declare module "express-session" {
@@ -24,27 +23,8 @@ export const connectPgSimpleCandidate: Candidate = {
     const { pool, counts } = countingPool(postgres.url);
     const PgStore = connectPgSimple(session);
     const store = new PgStore({ pool, tableName: "connect_pg_simple_bench", createTableIfMissing: true, pruneSessionInterval: false });
-    const app = express();
-    app.use(
-      session({ secret: SECRET, store, resave: false, saveUninitialized: false, cookie: { maxAge: MAX_AGE * 1000, sameSite: "lax" } }),
-    );
-    app.get("/s1", (request, response) => {
-      response.type("text/plain").send(`count=${request.session.count}`);
-    });
-    app.get("/s2", (request, response) => {
-      const count = (request.session.count ?? 0) + 1;
-      request.session.count = count;
-      response.type("text/plain").send(`count=${count}`);
-    });
-    app.get("/s3", (request, response) => {
-      request.session.count = 0;
-      response.type("text/plain").send("count=0");
-    });
-    app.get("/s4", (_request, response) => {
-      response.type("text/plain").send("ok");
-    });
     return {
-      fetch: viaLightMyRequest(app),
+      fetch: expressSessionApp({ store }),
       counts,
       async close() {
         store.close();

@@ -42,7 +42,8 @@ declare module "express-session" {
 }
 
 export interface ExpressAppOptions {
-  store: CountingExpressStore;
+  /** Any express-session store: the counting MemoryStore here, connect-redis, connect-pg-simple. */
+  store: session.Store;
   secrets?: string[];
   /** What a new visitor's session starts with besides `count` (the growth curves vary it). */
   payload?: Record<string, unknown>;

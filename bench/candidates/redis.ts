@@ -4,16 +4,15 @@
 // sends is counted around its client (one command, one round trip), beside the store calls.
 // Node only: the bench under Bun and Deno lists them as not measured.
 import { RedisStore } from "connect-redis";
-import express from "express";
-import session from "express-session";
+import type session from "express-session";
 import { createClient } from "redis";
 import { redisStore } from "../../adapters/redis.js";
 import { withSession } from "../../src/index.js";
 import { type RedisServer, redisServerAvailable, startRedisServer } from "../../test/adapters/redis-server.js";
 import { type StoreCounts, zeroCounts } from "../harness.js";
 import { coatcheckApp, countingStore } from "./coatcheck-app.js";
-import { viaLightMyRequest } from "./light-my-request.js";
-import { type Candidate, type Instance, MAX_AGE, SECRET } from "./shared.js";
+import { expressSessionApp } from "./express-session.js";
+import { type Candidate, type Instance, MAX_AGE } from "./shared.js";
 
 declare const Bun: unknown;
 declare const Deno: unknown;
@@ -95,26 +94,7 @@ export const connectRedis: Candidate = {
     const counts = zeroCounts();
     const { client, close } = await countedClient(counts);
     const store = new CountingRedisStore({ client, ttl: MAX_AGE }, counts);
-    const app = express();
-    app.use(
-      session({ secret: SECRET, store, resave: false, saveUninitialized: false, cookie: { maxAge: MAX_AGE * 1000, sameSite: "lax" } }),
-    );
-    app.get("/s1", (request, response) => {
-      response.type("text/plain").send(`count=${request.session.count}`);
-    });
-    app.get("/s2", (request, response) => {
-      const count = (request.session.count ?? 0) + 1;
-      request.session.count = count;
-      response.type("text/plain").send(`count=${count}`);
-    });
-    app.get("/s3", (request, response) => {
-      request.session.count = 0;
-      response.type("text/plain").send("count=0");
-    });
-    app.get("/s4", (_request, response) => {
-      response.type("text/plain").send("ok");
-    });
-    return { fetch: viaLightMyRequest(app), counts, close };
+    return { fetch: expressSessionApp({ store }), counts, close };
   },
 };
 
