@@ -75,9 +75,7 @@ export class RequestSession<Data extends SessionData> implements SessionHandle<D
     const { carrier, onEvent, store, clock } = this.#options;
     const events = new SessionEvents(onEvent, store.name);
     const ticket = await carrier.load(this.#request, events);
-    const state = new SessionState(ticket.record);
-    state.now = clock;
-    state.ref = () => ticket.ref;
+    const state = new SessionState(ticket.record, clock, () => ticket.ref);
     await this.#checkUserVersion(state, events);
     return { ticket, state, session: new Session(state), events };
   }

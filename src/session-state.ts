@@ -51,16 +51,16 @@ export class SessionState {
   userSet = false;
   /** The app's `userVersion` of `user`, looked up at commit when this request set it. */
   userVersion: string | undefined;
-  /** The ref of the session as the request loaded or saved it (undefined before it is first stored). */
-  ref: () => string | undefined = () => undefined;
-  /** The clock, for `authenticatedAt`. */
-  now: () => number = Date.now;
   /** Ended on load: the app's `userVersion` for its user changed. */
   revoked = false;
 
   constructor(
     /** The record as loaded, or null for a new session. */
     public readonly base: SessionRecord | null,
+    /** The clock, for `authenticatedAt`. */
+    public readonly now: () => number = Date.now,
+    /** The ref of the session as the request loaded or saved it (undefined before it is first stored). */
+    public readonly ref: () => string | undefined = () => undefined,
   ) {
     this.data = new Map(base ? Object.entries(base.d) : undefined);
     this.flashIn = new Map(base?.f ? Object.entries(base.f) : undefined);

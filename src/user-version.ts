@@ -1,12 +1,13 @@
 // The app's version of a user's credentials (`userVersion`), asked when a user is set and when a
 // user's session loads, and remembered per isolate for `userVersionCacheSeconds`.
 import type { ResolvedOptions } from "./options.js";
+import { RecentCache } from "./recent-cache.js";
 
 /** Users whose version is remembered at most; past it the oldest is forgotten. */
 const REMEMBERED_USERS = 10_000;
 
 export class UserVersions {
-  readonly #remembered = new Map<string, { version: string; until: number }>();
+  readonly #remembered = new RecentCache<string, { version: string; until: number }>(REMEMBERED_USERS);
 
   /**
    * The current version of `userId`'s credentials, asked of the app (never the remembered one: a
@@ -17,11 +18,7 @@ export class UserVersions {
     if (!userVersion) return undefined;
     const now = clock();
     const version = String(await userVersion(userId, env));
-    if (userVersionCacheSeconds > 0) {
-      this.#remembered.delete(userId);
-      if (this.#remembered.size >= REMEMBERED_USERS) this.#remembered.delete(this.#remembered.keys().next().value!);
-      this.#remembered.set(userId, { version, until: now + userVersionCacheSeconds * 1000 });
-    }
+    if (userVersionCacheSeconds > 0) this.#remembered.set(userId, { version, until: now + userVersionCacheSeconds * 1000 });
     return version;
   }
 
