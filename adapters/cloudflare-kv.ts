@@ -20,8 +20,11 @@ import type { SessionStore, StoredValue, StoreWriteOptions } from "../src/store.
  * `@cloudflare/workers-types` (or `wrangler types`) satisfies it, as does Miniflare's.
  */
 export interface KVNamespaceLike {
+  /** Reads a session and the exact expiry kept in its metadata. */
   getWithMetadata<Metadata = unknown>(key: string, type: "text"): Promise<{ value: string | null; metadata: Metadata | null }>;
+  /** Writes a session with its TTL (at least 60 s) and metadata. */
   put(key: string, value: string, options?: { expirationTtl?: number; metadata?: unknown }): Promise<void>;
+  /** Deletes a session. */
   delete(key: string): Promise<void>;
 }
 

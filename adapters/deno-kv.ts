@@ -40,8 +40,11 @@ interface DenoKvAtomicOperation {
  * `Deno.openKv()` and `@deno/kv`'s `openKv()` both satisfy it.
  */
 export interface DenoKvLike {
+  /** Reads one key (a session's head). */
   get(key: DenoKvKey): Promise<DenoKvEntryMaybe>;
+  /** Reads several keys at once (a split session's pieces). */
   getMany(keys: readonly DenoKvKey[]): Promise<DenoKvEntryMaybe[]>;
+  /** Starts an atomic operation: every write of a session, checked by versionstamp. */
   atomic(): DenoKvAtomicOperation;
 }
 

@@ -25,13 +25,17 @@ import type { SessionStore, StoredValue, StoreWriteOptions } from "../src/store.
 
 /** A session's record as the object hands it out: the value and its opaque version. */
 export interface SessionObjectRecord {
+  /** The serialised record. */
   value: string;
+  /** An opaque version, for compare-and-set. */
   version: string;
 }
 
 /** The expiry of a write: absolute in the store's clock, and that clock's `now`. */
 export interface SessionObjectExpiry {
+  /** When the record expires, in milliseconds since the epoch of the store's clock. */
   expiresAt: number;
+  /** The store's clock at the write. */
   now: number;
 }
 
@@ -40,15 +44,21 @@ export interface SessionObjectExpiry {
  * `namespace.get(id)` returns for a `DurableObjectNamespace<CoatcheckSessionObject>`) satisfies it.
  */
 export interface SessionObjectStub {
+  /** The record, or null when absent or expired by `now` (or by the object's own clock). */
   readSession(now: number): Promise<SessionObjectRecord | null>;
+  /** Writes the record and sets the alarm that deletes it at its expiry. */
   writeSession(value: string, expiry: SessionObjectExpiry): Promise<void>;
+  /** Writes only over version `expected` (`null`: only where no live record is); false, writing nothing, otherwise. */
   swapSession(value: string, expected: string | null, expiry: SessionObjectExpiry): Promise<boolean>;
+  /** Deletes the record and the object's storage. */
   deleteSession(): Promise<void>;
 }
 
 /** The part of a `DurableObjectNamespace` binding this store uses. */
 export interface SessionObjectNamespace<Id = unknown> {
+  /** The object id for a name: the store's prefix and the hash of the session id. */
   idFromName(name: string): Id;
+  /** A stub to call the object by RPC. */
   get(id: Id): SessionObjectStub;
 }
 

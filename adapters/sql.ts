@@ -22,29 +22,35 @@ import type { SessionStore, StoredValue, StoreVersion } from "../src/store.js";
 
 /** node-postgres: a `pg` `Pool`, `Client` or `PoolClient`. */
 export interface PgClientLike {
+  /** Runs one parameterised statement. */
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
 /** postgres.js: the `sql` function `postgres(url)` returns. */
 export interface PostgresJsLike {
+  /** Runs one parameterised statement. */
   // biome-ignore lint/suspicious/noExplicitAny: postgres.js types its parameters per connection.
   unsafe(query: string, parameters?: any[], options?: { prepare?: boolean }): PromiseLike<ArrayLike<unknown> & { count: number }>;
 }
 
 /** A Cloudflare D1 binding (`env.DB`) or a session of one (`env.DB.withSession(…)`). */
 export interface D1DatabaseLike {
+  /** Prepares one statement, bound and run by the store. */
   prepare(query: string): {
     bind(...values: unknown[]): {
       first<T = Record<string, unknown>>(): Promise<T | null>;
       run(): Promise<{ meta: { changes?: number } }>;
     };
   };
+  /** Runs statements in one batch (recognises a D1 binding by shape). */
   batch(statements: never[]): Promise<unknown>;
+  /** A D1 session whose first query runs on the primary: reads never see a lagging replica. */
   withSession?(constraint: "first-primary"): D1DatabaseLike;
 }
 
 /** A synchronous SQLite database: `better-sqlite3`, `node:sqlite`'s `DatabaseSync` or `bun:sqlite`. */
 export interface SqliteDatabaseLike {
+  /** Prepares one statement, run synchronously by the store. */
   prepare(query: string): {
     // biome-ignore lint/suspicious/noExplicitAny: each driver types its bindable values its own way.
     get(...values: any[]): unknown;

@@ -37,9 +37,12 @@ export type SessionErrorCode =
  * ```
  */
 export class SessionError extends Error {
+  /** Always `"SessionError"`. */
   override readonly name = "SessionError";
+  /** A stable code to branch on, e.g. `ERR_SESSION_STORE`; the message may change, the code does not. */
   readonly code: SessionErrorCode;
 
+  /** An error with `code`; the message is prefixed with `coatcheck: ` and `cause` is kept. */
   constructor(code: SessionErrorCode, message: string, options?: { cause?: unknown }) {
     super(`coatcheck: ${message}`, options);
     this.code = code;

@@ -47,6 +47,7 @@ export type SessionLoader<Data extends SessionData = SessionData> = () => Promis
  * ```
  */
 export interface SessionVariables<Data extends SessionData = SessionData> {
+  /** Loads the session on its first call (one store read at most): `await c.var.session()`. */
   session: SessionLoader<Data>;
   /** A user's sessions (list, revoke, revoke all), bound to `c.env`; a list marks this request's own session `current`. */
   sessions: UserSessionsApi;
@@ -61,7 +62,9 @@ export interface SessionVariables<Data extends SessionData = SessionData> {
  * ```
  */
 export interface SessionEnv<Data extends SessionData = SessionData, Bindings extends object = object> {
+  /** The app's bindings (`c.env`), as in any Hono `Env`. */
   Bindings: Bindings;
+  /** `c.var.session` and `c.var.sessions`. */
   Variables: SessionVariables<Data>;
 }
 

@@ -38,6 +38,7 @@ export interface SessionOptions {
   secrets: string | readonly string[];
   /** A store adapter, e.g. `memoryStore()`. */
   store: AnySessionStore;
+  /** The session cookie's name and attributes (`name` [`"sid"`], `path`, `domain`, `secure`, `httpOnly`, `sameSite`, `partitioned`). */
   cookie?: CookieOptions;
   /** [1209600 = 14 days] Idle lifetime in seconds (not milliseconds), enforced by the server; at most 400 days. */
   maxAge?: number;

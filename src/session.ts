@@ -62,6 +62,7 @@ export class Session<Data extends SessionData = SessionData> {
     return value;
   }
 
+  /** True when `key` holds a value, or a value flashed for this request. */
   has(key: keyof Data & string): boolean {
     return this.#state.data.has(key) || this.#state.flashIn.has(key);
   }
@@ -87,6 +88,7 @@ export class Session<Data extends SessionData = SessionData> {
     return [...this.#state.data.keys()];
   }
 
+  /** The `[key, value]` pairs of the stored data (flashed values are not listed). */
   entries(): [keyof Data & string, Data[keyof Data]][] {
     return [...this.#state.data.entries()] as [keyof Data & string, Data[keyof Data]][];
   }

@@ -15,6 +15,7 @@ export type StoreVersion = string | number;
 
 /** What {@link SessionStore.get} returns for a present key. */
 export interface StoredValue {
+  /** The value as it was written. */
   value: string;
   /** Required when the store implements `compareAndSet`. */
   version?: StoreVersion;
@@ -51,6 +52,7 @@ export interface StoreWriteOptions {
 export interface SessionStore {
   /** Used in error messages and events: "memory", "cloudflare-kv", … */
   readonly name: string;
+  /** The value under `key` (with its version, for compare-and-set), or null when absent or expired. */
   get(key: string): Promise<StoredValue | null>;
   /**
    * Writes `value` until `options.expiresAt`. May resolve `false` to say it skipped a `touchOnly`
@@ -58,6 +60,7 @@ export interface SessionStore {
    */
   // biome-ignore lint/suspicious/noConfusingVoidType: a store whose `set` returns nothing must stay assignable.
   set(key: string, value: string, options: StoreWriteOptions): Promise<void | false>;
+  /** Removes `key`; deleting an absent key is not an error. */
   delete(key: string): Promise<void>;
   /**
    * Writes `value` only if the key's current version is `expected` (`null`: only if the key is
@@ -71,9 +74,11 @@ export interface SessionStore {
 export interface SealContext {
   /** The configured secrets, first one first. */
   secrets: readonly string[];
+  /** The session cookie's name: a token sealed under one name does not open under another. */
   cookieName: string;
   /** Absolute expiry of the record, in milliseconds since the epoch. */
   expiresAt: number;
+  /** The core's clock, in milliseconds since the epoch. */
   now: number;
 }
 
@@ -82,10 +87,13 @@ export interface SealContext {
  * long token over `<name>.1`, `<name>.2`, … and joins them back before `unseal`.
  */
 export interface SealedCookieStore {
+  /** Used in error messages and events: "cookie", … */
   readonly name: string;
+  /** Marks a sealed-cookie store, as opposed to an id-backed {@link SessionStore}. */
   readonly kind: "sealed-cookie";
   /** How many cookies one session may span; past it, commit fails with `ERR_SESSION_TOO_LARGE`. */
   readonly maxChunks: number;
+  /** Seals the serialised record into a cookie-safe token, under the first secret. */
   seal(value: string, context: SealContext): Promise<string>;
   /**
    * Null for anything that does not open under one of the secrets; `"expired"` for an authentic

@@ -4,6 +4,7 @@
 
 /** Thrown by a failed check; any test runner reports it as a failure. */
 export class ConformanceAssertionError extends Error {
+  /** Always `"ConformanceAssertionError"`. */
   override name = "ConformanceAssertionError";
 }
 

@@ -64,6 +64,7 @@ export interface ConformanceClock {
  * ```
  */
 export interface ConformanceFixture<Store extends AnySessionStore = SessionStore> {
+  /** The store under test. */
   store: Store;
   /** The clock the store was built with, moved by the expiry cases. */
   clock: ConformanceClock;
@@ -94,6 +95,7 @@ export interface ConformanceTarget {
    * each case its own backend (or key prefix) so that cases never see each other's keys.
    */
   create(clock: ConformanceClock): Promise<Omit<ConformanceFixture<AnySessionStore>, "clock">>;
+  /** What the store can do, which picks the cases that run. */
   capabilities: KeyValueCapabilities | SealedCapabilities;
 }
 
@@ -106,6 +108,7 @@ export interface ConformanceTarget {
  * ```
  */
 export interface KeyValueCapabilities {
+  /** Absent or false for an id-backed store. */
   sealed?: false;
   /**
    * True when the store implements `compareAndSet`: the compare-and-set, concurrency and users
@@ -125,6 +128,7 @@ export interface KeyValueCapabilities {
  * ```
  */
 export interface SealedCapabilities {
+  /** A sealed-cookie store. */
   sealed: true;
 }
 
@@ -139,7 +143,9 @@ export interface SealedCapabilities {
  * ```
  */
 export interface ConformanceRunner {
+  /** Registers a group of cases. */
   describe(name: string, body: () => void): unknown;
+  /** Registers one case. */
   it(name: string, body: () => Promise<void>): unknown;
 }
 
@@ -152,7 +158,9 @@ export interface ConformanceRunner {
  * ```
  */
 export interface ConformanceCase {
+  /** "`<describe>` > `<it>`". */
   name: string;
+  /** Runs the case; rejects with a `ConformanceAssertionError` when a check fails. */
   body: () => Promise<void>;
 }
 

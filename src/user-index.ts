@@ -12,6 +12,7 @@ import { afterConflict, guarded, oneAtATime, storedText } from "./store-calls.js
 export interface SessionListEntry {
   /** An opaque, stable handle of the session: show it, post it back to `revoke`. */
   ref: string;
+  /** When the session was created, in milliseconds since the epoch. */
   createdAt: number;
   /** When its expiry was last refreshed: at most `touchAfter` old while the session is in use. */
   lastSeenAt: number;

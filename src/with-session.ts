@@ -20,7 +20,9 @@ export type SessionOptionsInput<Env> = SessionOptions | ((env: Env) => SessionOp
  * server passes none, `waitUntil` lets the promise run on and logs it if it rejects.
  */
 export interface ExecutionContextLike {
+  /** Keeps the isolate alive until `promise` settles (Workers); elsewhere lets it run on. */
   waitUntil(promise: Promise<unknown>): void;
+  /** Workers only: on an exception, pass the request on to the origin. */
   passThroughOnException?(): void;
 }
 
@@ -56,9 +58,13 @@ export interface SessionContext<Data extends SessionData = SessionData, Env = un
 
 /** Opens session handles; the open/commit pair frameworks build on. And a user's sessions. */
 export interface Sessions<Data extends SessionData = SessionData, Env = unknown> {
+  /** Opens a handle for one request; nothing is read until `handle.session()`. `env` is needed when options are a function of it. */
   open(request: Request, env?: Env): Promise<SessionHandle<Data>>;
+  /** The user's live sessions, most recently seen first. */
   list(userId: string, env?: Env): Promise<SessionListEntry[]>;
+  /** Ends the session `ref` names; true when a session ended. A ref is not a proof of ownership: check it is in `list(user)` first. */
   revoke(ref: string, env?: Env): Promise<boolean>;
+  /** Ends every session of the user but `except`; resolves how many ended. */
   revokeAll(userId: string, options?: { except?: string }, env?: Env): Promise<number>;
   /** The user operations bound to one env, marking `current` the session of `handle` when given. */
   bind(env?: Env, handle?: SessionHandle<Data>): UserSessionsApi;
@@ -132,6 +138,7 @@ export function withSession<Data extends SessionData = SessionData, Env = unknow
   handler: (request: Request, ctx: SessionContext<Data, Env>) => Response | Promise<Response>,
   options: SessionOptionsInput<Env>,
 ): WrappedHandler<Env>;
+/** The same, for a Bun handler that returns nothing after `server.upgrade()`: the upgrade passes through untouched. */
 export function withSession<Data extends SessionData = SessionData, Env = unknown>(
   // biome-ignore lint/suspicious/noConfusingVoidType: Bun's idiom after `server.upgrade()` is a bare `return;`.
   handler: (request: Request, ctx: SessionContext<Data, Env>) => Response | void | Promise<Response | void>,
