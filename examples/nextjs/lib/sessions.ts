@@ -7,10 +7,10 @@ import { memoryStore } from "coatcheck/adapters/memory";
 import type { Data } from "./cart";
 import { type SessionRouteHandler, sessionRoute } from "./route";
 
-// The memory store lives in one process: `next start` shares it between its route handlers and its
-// proxy (through globalThis, which also keeps it across `next dev` reloads). Several instances,
-// serverless functions or Edge routes share nothing with it: there, use redisStore(client) or
-// sqlStore(db), whose state lives outside the process.
+// The memory store lives in one process. Next bundles the proxy apart from the route handlers, so a
+// store made at module level would be two: one the routes write, one the proxy reads. globalThis is
+// one per process: under `next start` both find the same store there. Several instances, serverless
+// functions or Edge routes share nothing with it: use redisStore(client) or sqlStore(db) there.
 const shared = globalThis as { coatcheckStore?: ReturnType<typeof memoryStore> };
 const store = (shared.coatcheckStore ??= memoryStore());
 
