@@ -70,12 +70,15 @@ export type ElysiaSessionOptions = SessionOptions | (() => SessionOptions);
 export type SessionPlugin<Data extends SessionData = SessionData> = Elysia<
   "",
   {
-    decorator: {};
-    store: {};
+    decorator: Nothing;
+    store: Nothing;
     derive: { readonly session: SessionLoader<Data>; readonly sessions: UserSessionsApi };
-    resolve: {};
+    resolve: Nothing;
   }
 >;
+
+// biome-ignore lint/complexity/noBannedTypes: Elysia's types write "nothing added" as `{}`.
+type Nothing = {};
 
 /** This request's handle, and whether the route asked for its session. */
 interface OpenSession<Data extends SessionData> {
