@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Elysia, redirect, status } from "elysia";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
+import { cookieStore } from "../adapters/cookie.js";
 import { memoryStore } from "../adapters/memory.js";
 import { type SessionLoader, session } from "../src/elysia.js";
 import type { Session, SessionOptions } from "../src/index.js";
@@ -183,6 +184,23 @@ describe("the plugin through Elysia's request cycle", () => {
     }
     expect(answeredBy).toBe("onError 403");
     expect((await send(app, jar, "/n")).text).toBe("2");
+  });
+
+  it("a session that cannot be saved fails the request through Elysia's error handling, with no Set-Cookie", async () => {
+    let caught: unknown;
+    const app = new Elysia()
+      .onError(({ error }) => {
+        caught = error;
+        return new Response("too big", { status: 500 });
+      })
+      .use(session<{ blob: string }>({ secrets: [SECRET], store: cookieStore({ maxChunks: 1 }) }))
+      .post("/", async ({ session }) => {
+        (await session()).set("blob", "x".repeat(5000));
+        return "ok";
+      });
+    const answer = await send(app, new CookieJar(), "/", { method: "POST" });
+    expect([answer.response.status, answer.text, answer.lines]).toEqual([500, "too big", []]);
+    expect(caught).toMatchObject({ code: "ERR_SESSION_TOO_LARGE" });
   });
 
   it("reads nothing on a route that never asks, and the store once however often a route asks", async () => {
