@@ -41,7 +41,10 @@ describe("jsr.json", () => {
   it("maps the bare imports of the sources to the npm ranges package.json declares", () => {
     const { dependencies, peerDependencies } = readJson("package.json") as Record<string, Record<string, string>>;
     expect(jsr.imports.jose).toBe(`npm:jose@${dependencies!.jose}`);
-    expect(jsr.imports.hono).toBe(`npm:hono@${peerDependencies!.hono!.replace(/^>=(\d+)$/, "^$1")}`);
+    // A peer range `>=4` is JSR's `^4`, `>=1.4` its `^1.4`.
+    const caretOf = (range: string) => range.replace(/^>=(\d+(?:\.\d+)?)$/, "^$1");
+    expect(jsr.imports.hono).toBe(`npm:hono@${caretOf(peerDependencies!.hono!)}`);
+    expect(jsr.imports.elysia).toBe(`npm:elysia@${caretOf(peerDependencies!.elysia!)}`);
   });
 
   it("passes `deno publish --dry-run` (type check and slow types), offline", async () => {

@@ -7,7 +7,7 @@
 // The dependencies are copied from this repo's node_modules rather than fetched, so the test runs
 // offline and always against the locked versions.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, posix, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,6 +38,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   "coatcheck/adapters/cookie": ["cookieStore"],
   "coatcheck/adapters/durable-object": ["durableObjectStore", "CoatcheckSessionObject"],
   "coatcheck/hono": ["session"],
+  "coatcheck/elysia": ["session"],
   "coatcheck/testing": ["defineStoreConformance", "collectStoreConformance", "ConformanceAssertionError"],
 };
 
@@ -95,11 +96,32 @@ function installTarball(tarball: string): void {
   const installed = join(consumer, "node_modules", pkg.name);
   mkdirSync(installed, { recursive: true });
   run("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"], consumer);
-  for (const dependency of Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })) {
+  for (const dependency of dependencyClosure(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }))) {
     cpSync(join(root, "node_modules", dependency), join(consumer, "node_modules", dependency), { recursive: true, dereference: true });
   }
   const manifest = { private: true, type: "module", dependencies: { [pkg.name]: pkg.version } };
   writeFileSync(join(consumer, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/**
+ * The packages `names` need to load, theirs included (a peer such as elysia brings its own
+ * dependencies), as installed at the top of this repo's node_modules. Optional peers that are not
+ * installed are left out, as npm leaves them out.
+ */
+function dependencyClosure(names: string[]): string[] {
+  const found = new Set<string>();
+  const pending = [...names];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    const manifestPath = join(root, "node_modules", name, "package.json");
+    if (found.has(name) || !existsSync(manifestPath)) continue;
+    found.add(name);
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Record<string, Record<string, string> | undefined>;
+    const optionalPeers = Object.keys(manifest.peerDependenciesMeta ?? {});
+    const peers = Object.keys(manifest.peerDependencies ?? {}).filter((peer) => !optionalPeers.includes(peer));
+    pending.push(...Object.keys(manifest.dependencies ?? {}), ...peers);
+  }
+  return [...found];
 }
 
 /** Writes the scripts that load every subpath and print each one's export names as JSON. */
@@ -191,7 +213,8 @@ describe("the packed package, installed", () => {
     const env = { DENO_DIR: join(work, "deno-dir"), DENO_NO_UPDATE_CHECK: "1" };
     const output = run(
       deno,
-      ["run", "--node-modules-dir=manual", "--cached-only", "--no-remote", "--no-prompt", "import-all.mjs"],
+      // Elysia (under coatcheck/elysia) reads NODE_ENV as it loads.
+      ["run", "--node-modules-dir=manual", "--cached-only", "--no-remote", "--no-prompt", "--allow-env=NODE_ENV", "import-all.mjs"],
       consumer,
       env,
     );
