@@ -25,18 +25,19 @@ export interface RunningServer {
 
 /**
  * Spawns `command` with `PORT` and `HOST` set, then polls `GET /` until it answers 200, the
- * process exits, or `timeoutMs` passes.
+ * process exits, or `timeoutMs` passes. `env` may be a function of the server's URL.
  */
 export async function startServerProcess(
   command: string,
   args: string[],
-  env: Record<string, string>,
+  env: Record<string, string> | ((url: string) => Record<string, string>),
   timeoutMs = 30_000,
 ): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const extra = typeof env === "function" ? env(url) : env;
   const child = spawn(command, args, {
-    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", NO_COLOR: "1" },
+    env: { ...process.env, ...extra, PORT: String(port), HOST: "127.0.0.1", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
