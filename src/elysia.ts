@@ -70,15 +70,12 @@ export type ElysiaSessionOptions = SessionOptions | (() => SessionOptions);
 export type SessionPlugin<Data extends SessionData = SessionData> = Elysia<
   "",
   {
-    decorator: Nothing;
-    store: Nothing;
+    decorator: Record<never, never>;
+    store: Record<never, never>;
     derive: { readonly session: SessionLoader<Data>; readonly sessions: UserSessionsApi };
-    resolve: Nothing;
+    resolve: Record<never, never>;
   }
 >;
-
-// biome-ignore lint/complexity/noBannedTypes: Elysia's types write "nothing added" as `{}`.
-type Nothing = {};
 
 /** This request's handle, and whether the route asked for its session. */
 interface OpenSession<Data extends SessionData> {
