@@ -1,7 +1,8 @@
-// The Astro recipe (examples/astro/): built with Astro's build into a temporary folder, served on a
-// loopback port by Astro's own request entry (`App.render`), and driven over HTTP with a cookie jar.
-// Endpoints that redirect, a login that regenerates, an error page, a read-only page and a
-// prerendered page, each through Astro's middleware pipeline.
+// The Astro recipe (examples/astro/): built by Astro with the example's own config (@astrojs/node,
+// standalone) into a temporary folder, its dist/server/entry.mjs started as its own process on a
+// loopback port, and driven over HTTP with a cookie jar. Endpoints that redirect, a login that
+// regenerates, an error page, a read-only page and a prerendered page (served from disk by the
+// adapter), each through Astro's middleware pipeline.
 import { mkdtempSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
