@@ -32,7 +32,7 @@ import type { SessionOptions } from "./options.js";
 import type { SessionData } from "./record.js";
 import type { SessionHandle } from "./request-session.js";
 import type { Session } from "./session.js";
-import { createSessions, releaseRequest, type UserSessionsApi } from "./with-session.js";
+import { createSessions, type UserSessionsApi } from "./with-session.js";
 
 /**
  * What `session` holds in a route's context: call it to load the session (memoised per request).
@@ -146,7 +146,8 @@ export function session<Data extends SessionData = SessionData>(options: ElysiaS
       .onAfterResponse({ as: "global" }, ({ request }) => {
         // Still open: the route threw, or a `derive`/`resolve` answered early (Elysia skips
         // `mapResponse` hooks then). Nothing was saved; let the request be handled again.
-        if (opened.delete(request)) releaseRequest(request);
+        opened.get(request)?.handle.release();
+        opened.delete(request);
       })
   );
 }

@@ -26,7 +26,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { SessionData } from "./record.js";
 import type { Session } from "./session.js";
-import { createSessions, releaseRequest, type SessionOptionsInput, type UserSessionsApi } from "./with-session.js";
+import { createSessions, type SessionOptionsInput, type UserSessionsApi } from "./with-session.js";
 
 /**
  * What the `session` variable holds: call it to load the session (memoised per request).
@@ -100,7 +100,7 @@ export function session<Data extends SessionData = SessionData, Env extends obje
     c.set("sessions", sessions.bind(c.env, handle));
     await next();
     // The route threw and Hono's onError answered: save nothing, as withSession does.
-    if (c.error) return releaseRequest(c.req.raw);
+    if (c.error) return handle.release();
     const committed = await handle.commit(c.res);
     if (committed === c.res) return;
     // A copy (the route's response had immutable headers). Hono's `res` setter would copy the old

@@ -28,6 +28,12 @@ export interface SessionHandle<Data extends SessionData = SessionData> {
    * set. A response whose handler never loaded the session comes back untouched.
    */
   commit(response: Response): Promise<Response>;
+  /**
+   * Closes the handle without saving anything or setting a cookie, for a request whose route threw
+   * (what `withSession` does then). The request may be opened again afterwards, as when a framework
+   * renders an error page for it through the same middleware.
+   */
+  release(): void;
 }
 
 export class RequestSession<Data extends SessionData> implements SessionHandle<Data> {
@@ -89,6 +95,16 @@ export class RequestSession<Data extends SessionData> implements SessionHandle<D
     state.revoked = true;
     state.end();
     events.emit("revoked");
+  }
+
+  release(): void {
+    this.#committed = true;
+    this.#loading?.then(
+      (loaded) => {
+        loaded.state.closed = true;
+      },
+      () => {},
+    );
   }
 
   async commit(response: Response): Promise<Response> {

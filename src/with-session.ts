@@ -164,7 +164,7 @@ export function withSession<Data extends SessionData = SessionData, Env = unknow
         },
       });
     } catch (error) {
-      releaseRequest(request);
+      handle.release();
       throw error;
     }
     return handle.commit(response as Response);
@@ -198,11 +198,6 @@ function claimRequest<Data extends SessionData>(request: Request, handle: Reques
     );
   }
   openHandles.set(request, handle as RequestSession<SessionData>);
-}
-
-/** @internal The handler threw: the request's handle will not be committed, and the request may be handled again. */
-export function releaseRequest(request: Request): void {
-  openHandles.delete(request);
 }
 
 /**

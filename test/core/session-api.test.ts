@@ -17,6 +17,35 @@ describe("lifecycle", () => {
     expect(session.get("n")).toBe(1);
   });
 
+  it("release() closes a handle without saving; the request can be opened again (an error page)", async () => {
+    const { options, store } = setup();
+    const sessions = createSessions<Data>(options);
+    const jar = new CookieJar();
+    const first = await sessions.open(jar.request("http://shop.test/"));
+    (await first.session()).set("n", 1);
+    jar.apply(await first.commit(new Response("ok")));
+    const writes = store.writes() + store.calls.delete;
+
+    const request = jar.request("http://shop.test/boom");
+    const failing = await sessions.open(request);
+    const session = await failing.session();
+    session.set("n", 2);
+    failing.release(); // the route threw
+    await Promise.resolve();
+    expect(() => session.set("n", 3)).toThrowError(expect.objectContaining({ code: "ERR_SESSION_CLOSED" }));
+    await expect(failing.session()).resolves.toBe(session); // already loaded: the same, closed session
+    // The same request again, as a framework does to render its error page: not a double mount.
+    const again = await sessions.open(request);
+    expect((await again.session()).get("n")).toBe(1);
+    const response = await again.commit(new Response("error page", { status: 500 }));
+    expect(response.headers.get("set-cookie")).toBeNull();
+    expect(store.writes() + store.calls.delete).toBe(writes);
+
+    const unloaded = await sessions.open(new Request("http://shop.test/"));
+    unloaded.release();
+    await expect(unloaded.session()).rejects.toMatchObject({ code: "ERR_SESSION_CLOSED" });
+  });
+
   it("refuses values that are not JSON, naming the key", async () => {
     const { options } = setup();
     const session = await (await createSessions<Record<string, unknown>>(options).open(new Request("http://shop.test/"))).session();

@@ -14,9 +14,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
   try {
     response = await next();
   } catch (error) {
-    // The route threw. Close the handle as a 500 (nothing is saved), so that the error page Astro
-    // renders next, through this middleware and for the same request, can open the session again.
-    await handle.commit(new Response(null, { status: 500 }));
+    // The route threw. Close the handle without saving, so that the error page Astro renders next,
+    // through this middleware and for the same request, can open the session again.
+    handle.release();
     throw error;
   }
   return handle.commit(response);
