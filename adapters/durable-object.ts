@@ -42,7 +42,8 @@ export interface SessionObjectExpiry {
 export interface SessionObjectStub {
   readSession(now: number): Promise<SessionObjectRecord | null>;
   writeSession(value: string, expiry: SessionObjectExpiry): Promise<void>;
-  swapSession(value: string, expected: string | null, expiry: SessionObjectExpiry): Promise<boolean>;
+  /** The version written, or false when `expected` was not the current one (true from objects deployed before versions were told). */
+  swapSession(value: string, expected: string | null, expiry: SessionObjectExpiry): Promise<string | boolean>;
   deleteSession(): Promise<void>;
 }
 
@@ -126,7 +127,8 @@ export function durableObjectStore<Id>(namespace: SessionObjectNamespace<Id>, op
     },
     async compareAndSet(key, value, expected, options) {
       const expiry = expiryOf(value, options);
-      return objectOf(key).swapSession(value, expected === null ? null : String(expected), expiry);
+      const written = await objectOf(key).swapSession(value, expected === null ? null : String(expected), expiry);
+      return typeof written === "string" ? { version: written } : written;
     },
     async delete(key) {
       await objectOf(key).deleteSession();
