@@ -66,13 +66,7 @@ export class Keyring {
    * `tampered` event); two valid tickets for different sessions, or more values than a browser
    * would send, are ambiguous: no crypto for the latter.
    */
-  pick(cookieName: string, values: readonly string[], events: SessionEvents): PickedTicket | Promise<PickedTicket | "ambiguous" | null> {
-    // A returning visitor's one value, verified before: answered at once, with no promise to wait on.
-    const known = values.length === 1 ? this.#verified.get(`${cookieName}=${values[0]}`) : undefined;
-    return known ? { ticket: known, value: values[0]! } : this.#pick(cookieName, values, events);
-  }
-
-  async #pick(cookieName: string, values: readonly string[], events: SessionEvents): Promise<PickedTicket | "ambiguous" | null> {
+  async pick(cookieName: string, values: readonly string[], events: SessionEvents): Promise<PickedTicket | "ambiguous" | null> {
     let found: PickedTicket | null = null;
     let ambiguous = values.length > MAX_TICKETS_TRIED;
     for (const value of ambiguous ? [] : values) {

@@ -33,8 +33,7 @@ export function signedIdCarrier(config: SignedIdConfig): TicketCarrier {
       const guard = { storeName: store.name, timeout: config.storeTimeout, events, users };
       const values = readCookies(request.headers.get("cookie"), (name) => name === cookieName, MAX_TICKETS_TRIED).get(cookieName) ?? [];
       const sentCookies = values.length > 0 ? [cookieName] : [];
-      const picked = keyring.pick(cookieName, values, events);
-      const found = picked instanceof Promise ? await picked : picked;
+      const found = await keyring.pick(cookieName, values, events);
       // Ambiguous: expire nothing (an expiring cookie could delete the victim's and keep a tossed one).
       if (found === "ambiguous") return new SignedIdTicket(config, guard, null, []);
       if (!found) return new SignedIdTicket(config, guard, null, sentCookies);

@@ -17,32 +17,23 @@ export interface StoreGuard {
   events: SessionEvents;
 }
 
-/**
- * Runs one store call under the timeout, turning any failure into a SessionError and a
- * `store-error` event. Written with `then` rather than `async`: on the read path of an in-process
- * store every promise layer is a measurable share of the request.
- */
-export function guarded<T>(guard: StoreGuard, operation: string, call: () => Promise<T>): Promise<T> {
+/** Runs one store call under the timeout, turning any failure into a SessionError and a `store-error` event. */
+export async function guarded<T>(guard: StoreGuard, operation: string, call: () => Promise<T>): Promise<T> {
   const { storeName, timeout, events } = guard;
-  const fail = (cause: unknown): never => {
-    const error =
-      cause instanceof SessionError ? cause : new SessionError("ERR_SESSION_STORE", `${storeName} store: ${operation} failed.`, { cause });
-    events.storeError(error);
-    throw error;
-  };
-  let pending: Promise<T>;
+  let error: SessionError;
   try {
-    pending = call();
-  } catch (cause) {
-    return Promise.reject(cause).catch(fail);
-  }
-  if (timeout <= 0) return Promise.resolve(pending).catch(fail);
-  return withinTime(pending, timeout).then((answer) => {
+    const answer = await withinTime(call(), timeout);
     if (answer !== TIMED_OUT) return answer;
-    return fail(
-      new SessionError("ERR_SESSION_STORE_TIMEOUT", `${storeName} store: ${operation} took longer than ${timeout} ms (\`storeTimeout\`).`),
+    error = new SessionError(
+      "ERR_SESSION_STORE_TIMEOUT",
+      `${storeName} store: ${operation} took longer than ${timeout} ms (\`storeTimeout\`).`,
     );
-  }, fail);
+  } catch (cause) {
+    error =
+      cause instanceof SessionError ? cause : new SessionError("ERR_SESSION_STORE", `${storeName} store: ${operation} failed.`, { cause });
+  }
+  events.storeError(error);
+  throw error;
 }
 
 /**
@@ -101,12 +92,10 @@ export function oneAtATime<T>(store: SessionStore, key: string, waitAtMost: numb
  * `promise`'s value, or TIMED_OUT once `ms` have passed first (0: no limit). A promise that has
  * already settled (an in-process store) arms no timer: a timer costs microseconds per call.
  */
-function withinTime<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+async function withinTime<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   if (ms <= 0) return promise;
-  return Promise.race([promise, NOT_YET]).then((early) => (early !== PENDING ? (early as T) : againstTimer(promise, ms)));
-}
-
-async function againstTimer<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  const early = await Promise.race([promise, NOT_YET]);
+  if (early !== PENDING) return early as T;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     return await Promise.race([promise, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(resolve, ms, TIMED_OUT)))]);
