@@ -16,7 +16,7 @@
  */
 import { utf8 } from "../src/encoding.js";
 import { SessionError } from "../src/errors.js";
-import type { SessionStore, StoredValue, StoreVersion, StoreWriteOptions } from "../src/store.js";
+import type { SessionStore, StoredValue, StoreVersion, StoreWriteOptions, StoreWritten } from "../src/store.js";
 
 /** A part of a Deno KV key (the parts both Deno and `@deno/kv` accept). */
 export type DenoKvKeyPart = Uint8Array | string | number | bigint | boolean;
@@ -32,7 +32,8 @@ interface DenoKvAtomicOperation {
   check(...checks: { key: DenoKvKey; versionstamp: string | null }[]): this;
   set(key: DenoKvKey, value: unknown, options?: { expireIn?: number }): this;
   delete(key: DenoKvKey): this;
-  commit(): Promise<{ ok: boolean }>;
+  /** `versionstamp` is there when `ok`: the one every key the operation wrote now has. */
+  commit(): Promise<{ ok: boolean; versionstamp?: string }>;
 }
 
 /**
@@ -194,13 +195,20 @@ export function denoKVStore(kv: DenoKvLike, options: DenoKVStoreOptions = {}): S
       const versionstamp = expected === null ? null : String(expected);
       const attempt = (current: string | null) =>
         commitLocked(() => write(kv.atomic().check({ key: headKey(key), versionstamp: current }), key, value, writeOptions));
-      if ((await attempt(versionstamp)).ok) return true;
+      const first = await attempt(versionstamp);
+      if (first.ok) return written(first);
       if (versionstamp !== null) return false;
       // "Absent" includes a record past its expiry that Deno KV has not purged yet.
       const stale = await read(key);
-      return stale?.expired === true && (await attempt(String(stale.version))).ok;
+      return stale?.expired === true && written(await attempt(String(stale.version)));
     },
   };
+}
+
+/** A committed operation's answer to compareAndSet: its versionstamp, the head's version from now on. */
+function written(result: { ok: boolean; versionstamp?: string }): boolean | StoreWritten {
+  if (!result.ok) return false;
+  return typeof result.versionstamp === "string" ? { version: result.versionstamp } : true;
 }
 
 /** How often an atomic operation is tried while SQLite answers "database is locked". */
@@ -212,7 +220,7 @@ const LOCKED_ATTEMPTS = 8;
  * BUSY_SNAPSHOT, which a busy timeout does not cure) and writes nothing. The same operation, checks
  * included, is built and tried again after a short random wait, so compare-and-set stays exact.
  */
-async function commitLocked(make: () => DenoKvAtomicOperation): Promise<{ ok: boolean }> {
+async function commitLocked(make: () => DenoKvAtomicOperation): Promise<{ ok: boolean; versionstamp?: string }> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await make().commit();

@@ -48,8 +48,11 @@ export interface SessionObjectStub {
   readSession(now: number): Promise<SessionObjectRecord | null>;
   /** Writes the record and sets the alarm that deletes it at its expiry. */
   writeSession(value: string, expiry: SessionObjectExpiry): Promise<void>;
-  /** Writes only over version `expected` (`null`: only where no live record is); false, writing nothing, otherwise. */
-  swapSession(value: string, expected: string | null, expiry: SessionObjectExpiry): Promise<boolean>;
+  /**
+   * Writes only over version `expected` (`null`: only where no live record is): the version written,
+   * or false, writing nothing, otherwise (true from objects deployed before versions were told).
+   */
+  swapSession(value: string, expected: string | null, expiry: SessionObjectExpiry): Promise<string | boolean>;
   /** Deletes the record and the object's storage. */
   deleteSession(): Promise<void>;
 }
@@ -136,7 +139,8 @@ export function durableObjectStore<Id>(namespace: SessionObjectNamespace<Id>, op
     },
     async compareAndSet(key, value, expected, options) {
       const expiry = expiryOf(value, options);
-      return objectOf(key).swapSession(value, expected === null ? null : String(expected), expiry);
+      const written = await objectOf(key).swapSession(value, expected === null ? null : String(expected), expiry);
+      return typeof written === "string" ? { version: written } : written;
     },
     async delete(key) {
       await objectOf(key).deleteSession();

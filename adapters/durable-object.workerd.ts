@@ -54,12 +54,13 @@ export class CoatcheckSessionObject<Env = unknown> extends DurableObject<Env> {
     await this.#write(value, expiry);
   }
 
-  /** Writes only over the version `expected` (null: only where no live record is); false otherwise. */
-  async swapSession(value: string, expected: string | null, expiry: SessionObjectExpiry): Promise<boolean> {
+  /** Writes only over the version `expected` (null: only where no live record is): the new version, or false. */
+  async swapSession(value: string, expected: string | null, expiry: SessionObjectExpiry): Promise<string | false> {
     const current = this.#liveRow(expiry.now);
     if ((current?.version ?? null) !== expected) return false;
-    await this.#write(value, expiry);
-    return true;
+    const version = crypto.randomUUID();
+    await this.#write(value, expiry, version);
+    return version;
   }
 
   /** Deletes the record, its alarm and the object's storage. */
@@ -87,11 +88,11 @@ export class CoatcheckSessionObject<Env = unknown> extends DurableObject<Env> {
   }
 
   /** The write itself is synchronous; only the alarm is awaited, after it. */
-  #write(value: string, { expiresAt, now }: SessionObjectExpiry): Promise<void> {
+  #write(value: string, { expiresAt, now }: SessionObjectExpiry, version: string = crypto.randomUUID()): Promise<void> {
     const deleteAt = Date.now() + Math.max(expiresAt - now, 0);
     if (!this.#hasTable) this.ctx.storage.sql.exec(CREATE_TABLE);
     this.#hasTable = true;
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO session VALUES (0, ?, ?, ?, ?)", value, crypto.randomUUID(), expiresAt, deleteAt);
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO session VALUES (0, ?, ?, ?, ?)", value, version, expiresAt, deleteAt);
     return this.ctx.storage.setAlarm(deleteAt);
   }
 

@@ -132,11 +132,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
     throw new SessionError("ERR_SESSION_TOO_LARGE", message);
   };
 
-  const write = (key: string, value: string, expiresAt: number, bytes: number): void => {
+  /** Writes the entry and returns its new version. */
+  const write = (key: string, value: string, expiresAt: number, bytes: number): number => {
     const entry = { value, version: nextVersion++, expiresAt, bytes };
     if (find(key)) promote(key, entry);
     else probation.add(key, entry);
     while (overBounds()) remove(nextVictim(key));
+    return entry.version;
   };
 
   return {
@@ -162,8 +164,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): SessionStore & { 
     async compareAndSet(key, value, expected: StoreVersion | null, { expiresAt }) {
       const bytes = sizeOf(key, value);
       if ((find(key)?.version ?? null) !== expected) return false;
-      write(key, value, expiresAt, bytes);
-      return true;
+      return { version: write(key, value, expiresAt, bytes) };
     },
   };
 }

@@ -181,10 +181,12 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
     );
   };
 
+  /** Runs the script; on a write, the version the key now has, and false when it wrote nothing. */
   const write = async (mode: "set" | "create" | "cas", key: string, value: string, expected: string, { expiresAt }: StoreWriteOptions) => {
     checkSize(value);
-    const stored = `${newVersion()}:${Math.ceil(expiresAt)}:${value}`;
-    return runScript(prefix + key, [mode, expected, String(clock()), String(redisTime(expiresAt)), stored]);
+    const version = newVersion();
+    const stored = `${version}:${Math.ceil(expiresAt)}:${value}`;
+    return (await runScript(prefix + key, [mode, expected, String(clock()), String(redisTime(expiresAt)), stored])) && { version };
   };
 
   return {

@@ -277,6 +277,8 @@ export function sqlStore(client: SqlClient, options: SqlStoreOptions = {}): Sess
   };
   // A key deleted and later created again must not take back a version a racing save still holds.
   const firstVersion = () => 1 + Math.floor(Math.random() * 2 ** 48);
+  // As a read returns it: the Postgres drivers give a bigint column as a string, SQLite's as a number.
+  const asRead = (version: number): StoreVersion => (driver.dialect === "postgres" ? String(version) : version);
 
   return {
     name: "sql",
@@ -294,11 +296,11 @@ export function sqlStore(client: SqlClient, options: SqlStoreOptions = {}): Sess
     },
     async compareAndSet(key, value, expected, { expiresAt }) {
       await pruneNowAndThen();
-      const changed =
-        expected === null
-          ? await changes(sql.insertIfAbsent, [key, value, firstVersion(), expiresAt, clock()])
-          : await changes(sql.update, [key, expected, value, expiresAt]);
-      return changed === 1;
+      // A create may take over an expired row, whose version then goes on from that row's: not told.
+      if (expected === null) return (await changes(sql.insertIfAbsent, [key, value, firstVersion(), expiresAt, clock()])) === 1;
+      const changed = await changes(sql.update, [key, expected, value, expiresAt]);
+      // The update sets `version = version + 1` on the row whose version was `expected`.
+      return changed === 1 && { version: asRead(Number(expected) + 1) };
     },
   };
 }

@@ -1,7 +1,12 @@
-// base64url without padding (RFC 4648 §5), through the platform's btoa/atob: every runtime
-// coatcheck supports has them, and they cost no bytes in the bundle.
+// base64url without padding (RFC 4648 §5): encoded by the runtime's `Uint8Array.prototype.toBase64`
+// where it has one, else through btoa/atob, which every runtime coatcheck supports has.
+
+/** `Uint8Array.prototype.toBase64` (TC39 proposal-arraybuffer-base64), where the runtime has it. */
+type NativeBase64 = { toBase64?(options: { alphabet: "base64url"; omitPadding: boolean }): string };
 
 export function encodeBase64urlNoPadding(bytes: Uint8Array): string {
+  const native = (bytes as NativeBase64).toBase64;
+  if (native) return native.call(bytes, { alphabet: "base64url", omitPadding: true });
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");

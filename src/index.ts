@@ -36,6 +36,7 @@ export type {
   StoredValue,
   StoreVersion,
   StoreWriteOptions,
+  StoreWritten,
 } from "./store.js";
 export type { SessionListEntry } from "./user-index.js";
 export {

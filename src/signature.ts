@@ -2,7 +2,7 @@
 // request's cookie values carries the ticket. The MAC covers a format version and
 // the cookie name as well as the id, so a value minted for one cookie name is worthless under another.
 import { type CryptoPath, cryptoPath, type HmacKey } from "./crypto-path.js";
-import { decodeBase64urlNoPadding, encodeBase64urlNoPadding, utf8 } from "./encoding.js";
+import { decodeBase64urlNoPadding, utf8 } from "./encoding.js";
 import type { SessionEvents } from "./events.js";
 import { RecentCache } from "./recent-cache.js";
 import { MAX_TICKETS_TRIED } from "./ticket-carrier.js";
@@ -56,7 +56,7 @@ export class Keyring {
     const [key] = this.keys();
     // The MAC and a pending store-key hash run side by side (on Web Crypto each waits on a thread pool).
     const [mac, resolvedKey] = await Promise.all([key!.sign(macInput(cookieName, id)), storeKey]);
-    const value = `${id}.${encodeBase64urlNoPadding(mac)}`;
+    const value = `${id}.${mac}`;
     this.#verified.set(`${cookieName}=${value}`, { id, keyIndex: 0, storeKey: resolvedKey });
     return value;
   }

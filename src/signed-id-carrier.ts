@@ -3,10 +3,10 @@
 import { readCookies } from "./cookie.js";
 import { SessionError } from "./errors.js";
 import { newSessionId, storeKeyFor } from "./id.js";
-import { acceptRecord, expiresAt, type LifetimePolicy, type SessionRecord, TOMBSTONE_SECONDS, tombstone } from "./record.js";
+import { acceptRecord, expiresAt, type LifetimePolicy, parseRecord, type SessionRecord, TOMBSTONE_SECONDS, tombstone } from "./record.js";
 import type { SessionState } from "./session-state.js";
 import type { Keyring } from "./signature.js";
-import type { SessionStore, StoreVersion, StoreWriteOptions } from "./store.js";
+import type { SessionStore, StoreVersion, StoreWriteOptions, StoreWritten } from "./store.js";
 import { afterConflict, guarded, oneAtATime, type StoreGuard, storedText } from "./store-calls.js";
 import { MAX_TICKETS_TRIED, type SavePlan, type Ticket, type TicketCarrier } from "./ticket-carrier.js";
 import { UserIndex } from "./user-index.js";
@@ -202,9 +202,18 @@ class SignedIdTicket implements Ticket {
    * One write: compare-and-set when the store has it (false when the version moved), else a plain
    * set ("skipped" when the store dropped a touch-only write).
    */
-  async #write(key: string, value: string, expected: StoreVersion | null, options: StoreWriteOptions): Promise<boolean | "skipped"> {
+  async #write(
+    key: string,
+    value: string,
+    expected: StoreVersion | null,
+    options: StoreWriteOptions,
+  ): Promise<boolean | StoreWritten | "skipped"> {
     const { store } = this.#config;
-    if (store.compareAndSet) return guarded(this.#guard, "compareAndSet", () => store.compareAndSet!(key, value, expected, options));
+    if (store.compareAndSet) {
+      const answer = await guarded(this.#guard, "compareAndSet", () => store.compareAndSet!(key, value, expected, options));
+      // `true` from a store that does not tell the version it wrote.
+      return answer && ((answer as StoreWritten).version == null || answer);
+    }
     const written = await guarded(this.#guard, "set", () => store.set(key, value, options));
     return written === false && options.touchOnly ? "skipped" : true;
   }
@@ -226,18 +235,28 @@ class SignedIdTicket implements Ticket {
     const { store, storeTimeout } = this.#config;
     // Closing points the old key at the new one (this ticket's key once regenerated).
     const closed = { expiresAt: now + TOMBSTONE_SECONDS * 1000, ttlSeconds: TOMBSTONE_SECONDS, touchOnly: false };
-    return oneAtATime(store, key, storeTimeout, async () => {
+    return oneAtATime(store, key, storeTimeout, async (queue) => {
       let base = this.record!;
       let version = loadedVersion ?? null;
+      // A save queued before this one wrote since this request read: write over what it wrote.
+      const previous = queue.written;
+      queue.written = undefined;
+      const written = previous && previous.version !== version ? parseRecord(previous.text) : null;
+      if (written) {
+        base = written;
+        version = previous!.version;
+      }
       for (let attempt = 1; ; attempt++) {
         const record = state.applyTo(base, now);
         record.k = key;
-        const written =
-          mode === "close"
-            ? await this.#write(key, tombstone(this.#storeKey), version, closed)
-            : await this.#write(key, JSON.stringify(record), version, this.#writeOptions(record, now, mode === "touch"));
-        if (written === "skipped") return null;
-        if (written) return record;
+        const text = mode === "close" ? tombstone(this.#storeKey) : JSON.stringify(record);
+        const options = mode === "close" ? closed : this.#writeOptions(record, now, mode === "touch");
+        const answer = await this.#write(key, text, version, options);
+        if (answer === "skipped") return null;
+        if (answer) {
+          if (answer !== true && mode !== "close") queue.written = { version: answer.version, text };
+          return record;
+        }
         const fresher = await this.#retry(key, attempt);
         base = fresher.record;
         version = fresher.version;

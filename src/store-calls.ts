@@ -2,7 +2,7 @@
 // per-key save queue, and the backoff between compare-and-set retries.
 import { SessionError } from "./errors.js";
 import type { SessionEvents } from "./events.js";
-import type { SessionStore, StoredValue } from "./store.js";
+import type { SessionStore, StoredValue, StoreVersion } from "./store.js";
 
 /** Settles at once: raced against a store call, it tells whether that call has already answered. */
 const PENDING = Symbol("pending");
@@ -46,29 +46,44 @@ export function storedText(found: StoredValue | null): string | undefined {
   return typeof value === "string" ? value : "";
 }
 
-/** Per store, the last queued write of each key this isolate is saving. */
-const savingNow = new WeakMap<SessionStore, Map<string, Promise<void>>>();
+/** A save's write as the store confirmed it: the version it gave the key, and the text written. */
+export interface ConfirmedWrite {
+  version: StoreVersion;
+  text: string;
+}
+
+/** The saves of one key queued in this isolate: the last one queued, and what the last one to finish wrote. */
+export interface SaveQueue {
+  tail: Promise<void>;
+  /** Set by a save whose compare-and-set told its new version; the next save writes over it without a re-read. */
+  written: ConfirmedWrite | undefined;
+}
+
+/** Per store, the queue of each key this isolate is saving. */
+const savingNow = new WeakMap<SessionStore, Map<string, SaveQueue>>();
+
+const ignore = () => {};
 
 /**
  * Runs the saves of one key from this isolate one after another. Requests racing on one session
  * here queue instead of colliding: each then needs one re-read at most, however many there are
- * (optimistic retries alone give up under enough same-key contention). Saves from other isolates
- * or processes are still caught by compare-and-set. A save waits for the one before it at most
- * `waitAtMost` ms (0: no limit): a save that never settles (a Workers request cancelled with its
- * I/O) must not block the session; compare-and-set keeps a save that goes ahead correct.
+ * (optimistic retries alone give up under enough same-key contention), and none at all when the
+ * store tells the version it wrote (`queue.written`). Saves from other isolates or processes are
+ * still caught by compare-and-set. A save waits for the one before it at most `waitAtMost` ms (0:
+ * no limit): a save that never settles (a Workers request cancelled with its I/O) must not block
+ * the session; compare-and-set keeps a save that goes ahead correct.
  */
-export function oneAtATime<T>(store: SessionStore, key: string, waitAtMost: number, save: () => Promise<T>): Promise<T> {
-  let queue = savingNow.get(store);
-  if (!queue) savingNow.set(store, (queue = new Map()));
-  const previous = queue.get(key);
-  const result = (previous ? withinTime(previous, waitAtMost) : Promise.resolve()).then(save);
-  const done = result.then(
-    () => {},
-    () => {},
-  );
-  queue.set(key, done);
+export function oneAtATime<T>(store: SessionStore, key: string, waitAtMost: number, save: (queue: SaveQueue) => Promise<T>): Promise<T> {
+  let queues = savingNow.get(store);
+  if (!queues) savingNow.set(store, (queues = new Map()));
+  const existing = queues.get(key);
+  const queue = existing ?? { tail: Promise.resolve(), written: undefined };
+  if (!existing) queues.set(key, queue);
+  const result = (existing ? withinTime(existing.tail, waitAtMost) : Promise.resolve()).then(() => save(queue));
+  const done = result.then(ignore, ignore);
+  queue.tail = done;
   done.then(() => {
-    if (queue.get(key) === done) queue.delete(key);
+    if (queues.get(key) === queue && queue.tail === done) queues.delete(key);
   });
   return result;
 }

@@ -64,10 +64,29 @@ export interface SessionStore {
   delete(key: string): Promise<void>;
   /**
    * Writes `value` only if the key's current version is `expected` (`null`: only if the key is
-   * absent). Resolves false, writing nothing, when it is not. Stores that offer this get the
-   * core's key-level merge of concurrent requests.
+   * absent). Resolves false, writing nothing, when it is not. On success it resolves `true`, or
+   * better `{ version }`: the version the write gave the key, the one a `get` right after would
+   * return. Stores that offer this get the core's key-level merge of concurrent requests; with the
+   * version, saves of one session queued in one isolate each write over the one before without
+   * re-reading it first.
+   *
+   * @example
+   * ```ts
+   * async compareAndSet(key, value, expected) {
+   *   if ((map.get(key)?.version ?? null) !== expected) return false;
+   *   const version = nextVersion++;
+   *   map.set(key, { value, version });
+   *   return { version };
+   * }
+   * ```
    */
-  compareAndSet?(key: string, value: string, expected: StoreVersion | null, options: StoreWriteOptions): Promise<boolean>;
+  compareAndSet?(key: string, value: string, expected: StoreVersion | null, options: StoreWriteOptions): Promise<boolean | StoreWritten>;
+}
+
+/** What a successful {@link SessionStore.compareAndSet} may resolve to instead of `true`. */
+export interface StoreWritten {
+  /** The version the key has after this write. */
+  version: StoreVersion;
 }
 
 /** What a sealed-cookie store is given to seal or unseal with. */

@@ -84,20 +84,48 @@ export function registerConformanceCases(
 
   if (compareAndSet) {
     test("compareAndSet with null creates only an absent key", async ({ store, clock }) => {
-      assert.equal(await store.compareAndSet!("cas", "first", null, writeOptions(clock)), true);
+      const created = await store.compareAndSet!("cas", "first", null, writeOptions(clock));
+      assert.ok(created, "the create was refused");
       assert.equal(await store.compareAndSet!("cas", "second", null, writeOptions(clock)), false);
-      assert.equal((await store.get("cas"))?.value, "first");
+      const found = await store.get("cas");
+      assert.equal(found?.value, "first");
+      if (created !== true) assert.equal(created.version, found?.version, "the version told is not the one a read returns");
     });
 
     test("compareAndSet writes only over the version it read, and every write changes the version", async ({ store, clock }) => {
       await store.set("cas", "v1", writeOptions(clock));
       const read = (await store.get("cas"))!;
       assert.notEqual(read.version, undefined);
-      assert.equal(await store.compareAndSet!("cas", "v2", read.version!, writeOptions(clock)), true);
+      assert.ok(await store.compareAndSet!("cas", "v2", read.version!, writeOptions(clock)), "the write over the version read was refused");
       const after = (await store.get("cas"))!;
       assert.notEqual(after.version, read.version);
       assert.equal(await store.compareAndSet!("cas", "stale", read.version!, writeOptions(clock)), false);
       assert.equal((await store.get("cas"))?.value, "v2");
+    });
+
+    test("compareAndSet answers true, or the version it wrote: the one a read returns, and one a compareAndSet accepts", async ({
+      store,
+      clock,
+    }) => {
+      await store.set("told", "v0", writeOptions(clock));
+      const read = (await store.get("told"))!;
+      const first = await store.compareAndSet!("told", "v1", read.version!, writeOptions(clock));
+      assert.ok(first, "the write over the version read was refused");
+      if (first === true) return;
+      const { version } = first;
+      assert.ok(
+        typeof version === "string" || typeof version === "number",
+        `compareAndSet answered ${JSON.stringify(first)}, not true or { version }`,
+      );
+      assert.equal(version, (await store.get("told"))?.version, "the version told is not the one a read returns");
+      const second = await store.compareAndSet!("told", "v2", version, writeOptions(clock));
+      assert.ok(second, "a compareAndSet with the version told was refused");
+      if (second !== true) {
+        assert.notEqual(second.version, version, "the second write told the first one's version");
+        assert.equal(second.version, (await store.get("told"))?.version, "the version told is not the one a read returns");
+      }
+      assert.equal(await store.compareAndSet!("told", "stale", version, writeOptions(clock)), false);
+      assert.equal((await store.get("told"))?.value, "v2");
     });
 
     test("compareAndSet never recreates a deleted key", async ({ store, clock }) => {

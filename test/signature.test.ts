@@ -50,9 +50,9 @@ for (const path of paths) {
     for (const [name, key, data, expected] of RFC_4231) {
       it(`matches RFC 4231 test case ${name}, and verifies it (not one bit changed)`, async () => {
         const hmac = path.hmacKey(key);
-        const mac = await hmac.sign(data);
+        const mac = decodeBase64urlNoPadding(await hmac.sign(data))!;
         expect(toHex(mac)).toBe(expected);
-        expect(await hmac.verify(mac as Uint8Array<ArrayBuffer>, data)).toBe(true);
+        expect(await hmac.verify(mac, data)).toBe(true);
         const flipped = Uint8Array.from(mac);
         flipped[31]! ^= 1;
         expect(await hmac.verify(flipped, data)).toBe(false);
@@ -140,5 +140,31 @@ describe("Keyring", () => {
     } finally {
       crypto.subtle.verify = verify;
     }
+  });
+});
+
+describe("base64url on the runtime's own encoder", () => {
+  // RFC 4648 §10 vectors, and every byte value at each offset modulo 3, encoded by the code under
+  // test in Bun and Deno (which have `Uint8Array.prototype.toBase64`), against Node's Buffer.
+  const inputs = ["", "f", "fo", "foo", "foob", "fooba", "foobar"].map((text) => [...utf8.encode(text)]);
+  for (let offset = 0; offset < 3; offset++) inputs.push([...Array(offset).fill(0), ...Array.from({ length: 256 }, (_, byte) => byte)]);
+  const script = `import { encodeBase64urlNoPadding } from "./src/encoding.ts";
+console.log(JSON.stringify({ native: typeof Uint8Array.prototype.toBase64, out: ${JSON.stringify(inputs)}.map((bytes) => encodeBase64urlNoPadding(Uint8Array.from(bytes))) }));`;
+  const expected = inputs.map((bytes) => Buffer.from(bytes).toString("base64url"));
+  const runtimes: [string, string[]][] = [
+    ["bun", ["-e", script]],
+    ["deno", ["eval", "--ext=ts", script]],
+  ];
+  for (const [runtime, args] of runtimes) {
+    it(`gives the same text as Buffer in ${runtime}, through toBase64`, async () => {
+      const { execFileSync } = await import("node:child_process");
+      const output = execFileSync(`node_modules/.bin/${runtime}`, args, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+      const { native, out } = JSON.parse(output.trim().split("\n").at(-1)!) as { native: string; out: string[] };
+      expect(native).toBe("function");
+      expect(out).toEqual(expected);
+    });
+  }
+  it("gives the same text as Buffer here, through btoa", () => {
+    expect(inputs.map((bytes) => encodeBase64urlNoPadding(Uint8Array.from(bytes)))).toEqual(expected);
   });
 });

@@ -3,14 +3,17 @@
 // within the budget, with no trace of `jose` (only the cookie adapter may pull it in). Each adapter's
 // own cost is printed.
 //
-// The budget is 12.5 KiB. It was 7 KiB (4 KB was first asked for) until hardening added what a
+// The budget is 12.75 KiB. It was 7 KiB (4 KB was first asked for) until hardening added what a
 // review asked for, at about 2.5 KiB gzipped: misuse caught at construction with a message naming
 // the fix, bounded work per forged header, CDN cache fields, decorating a copy of a shared
 // Response, and a memory store that protects returning sessions and is bounded by bytes. Splitting
 // the core into one file per responsibility cost about 0.5 KiB more, and users (setUser, the
 // per-user index kept with compare-and-set, list / revoke / revokeAll, userVersion) about 1.8 KiB;
 // the node:crypto fast path (a new visitor's two HMAC/SHA-256 calls without a thread-pool hop on
-// Node, Bun and Deno) about 0.35 KiB.
+// Node, Bun and Deno) about 0.35 KiB. The budget went to 12.75 KiB for two measured speed-ups,
+// about 0.26 KiB together: saves of one session queued in one isolate writing over the version
+// the save before them wrote (16 tabs on a 1 ms store: about half the time), and ids from a pool
+// of CSPRNG bytes with the runtime's own base64url encoder (a new visitor: about 11 µs less at p50).
 // About half of the gzipped core is error messages. The budget stops growth; shrinking below it is
 // tracked, not assumed.
 import { existsSync, readdirSync } from "node:fs";
@@ -20,7 +23,7 @@ import { type BuildOptions, build, type Metafile } from "esbuild";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
-const CORE_BUDGET_GZIP_BYTES = 12.5 * 1024;
+const CORE_BUDGET_GZIP_BYTES = 12.75 * 1024;
 const cookieAdapter = `${root}adapters/cookie.ts`;
 
 interface Bundle {

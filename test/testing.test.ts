@@ -54,6 +54,28 @@ describe("coatcheck/testing", () => {
     );
   });
 
+  it("passes a store whose compareAndSet answers a plain true, as before it could tell its version", async () => {
+    const failed = await failingCases("boolean-cas", (store) => ({
+      ...store,
+      compareAndSet: async (key, value, expected, options) => Boolean(await store.compareAndSet!(key, value, expected, options)),
+    }));
+    expect(failed).toEqual([]);
+  });
+
+  it("fails a store whose compareAndSet tells a version other than the one it wrote", async () => {
+    const failed = await failingCases("wrong-version", (store) => ({
+      ...store,
+      compareAndSet: async (key, value, expected, options) => {
+        const written = await store.compareAndSet!(key, value, expected, options);
+        return written && { version: -1 };
+      },
+    }));
+    expect(failed).toEqual([
+      "compareAndSet with null creates only an absent key",
+      "compareAndSet answers true, or the version it wrote: the one a read returns, and one a compareAndSet accepts",
+    ]);
+  });
+
   it("fails with its own assertion error, naming what it expected", async () => {
     const [broken] = collectStoreConformance({
       name: "nameless",

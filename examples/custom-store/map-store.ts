@@ -54,8 +54,10 @@ export function mapStore(backend: MapLike<string, MapStoreEntry> = new Map(), { 
     return entry;
   }
 
-  function write(key: string, value: string, { expiresAt }: StoreWriteOptions): void {
+  /** Writes the entry under a new version, and returns that version. */
+  function write(key: string, value: string, { expiresAt }: StoreWriteOptions): number {
     backend.set(key, { value, version: ++versions, expiresAt });
+    return versions;
   }
 
   return {
@@ -74,8 +76,8 @@ export function mapStore(backend: MapLike<string, MapStoreEntry> = new Map(), { 
       const current = live(key);
       // `null` means "only if absent"; otherwise the version read must still be the current one.
       if (expected === null ? current !== undefined : current?.version !== expected) return false;
-      write(key, value, options);
-      return true;
+      // The version written (plain `true` would do too): queued saves of one session then need no re-read.
+      return { version: write(key, value, options) };
     },
   };
 }

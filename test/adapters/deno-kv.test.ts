@@ -180,7 +180,7 @@ describe("deno-kv store", () => {
       const found = await store.get(key);
       expect(found?.value).toBe("");
       expect(parseRecord(found!.value)).toBeNull();
-      expect(await store.compareAndSet!(key, "fixed", found!.version!, far(clock))).toBe(true);
+      expect(await store.compareAndSet!(key, "fixed", found!.version!, far(clock))).toEqual({ version: expect.anything() });
       expect((await store.get(key))?.value).toBe("fixed");
     }
   });
@@ -214,7 +214,7 @@ describe("deno-kv store", () => {
     const store = denoKVStore(kv, { clock });
     await store.set("k", "old", far(clock, 120));
     clock.advance(121);
-    expect(await store.compareAndSet!("k", "new", null, far(clock))).toBe(true);
+    expect(await store.compareAndSet!("k", "new", null, far(clock))).toEqual({ version: expect.anything() });
     expect((await store.get("k"))?.value).toBe("new");
   });
 

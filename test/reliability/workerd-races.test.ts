@@ -77,10 +77,13 @@ describe("workerd (Miniflare): one isolate, one session, many requests at once",
       conflicts: number;
     };
     expect(final.keys.sort()).toEqual(["base", ...Array.from({ length: REQUESTS }, (_, n) => `c${n}`)].sort());
-    // The requests did overlap: most saves found the record changed and re-read it once.
-    expect(final.conflicts).toBeGreaterThan(0);
-    expect(final.conflicts).toBeLessThanOrEqual(REQUESTS);
-    expect(bodies.every((body) => body.startsWith("{"))).toBe(true);
-    console.log(`[races] workerd: ${REQUESTS} concurrent requests on one session, 0 lost, ${final.conflicts} conflicts retried`);
+    // The requests did overlap: more than one loaded the session before any other had saved.
+    const loadedBeforeAnySave = bodies.filter((body) => (JSON.parse(body) as { keys: string[] }).keys.length === 2).length;
+    expect(loadedBeforeAnySave).toBeGreaterThan(1);
+    // Yet no save lost a compare-and-set: each queued one wrote over the version the one before it wrote.
+    expect(final.conflicts).toBe(0);
+    console.log(
+      `[races] workerd: ${REQUESTS} concurrent requests on one session, 0 lost, ${loadedBeforeAnySave} loaded before any save, ${final.conflicts} conflicts retried`,
+    );
   });
 });
