@@ -70,18 +70,25 @@ export interface CookieAttributes {
 
 const SAME_SITE = { lax: "Lax", strict: "Strict", none: "None" } as const;
 
+/** A cookie's attributes as the two fixed parts of its `Set-Cookie` line, around `Max-Age`: built once per options. */
+export type CookieLine = readonly [beforeMaxAge: string, afterMaxAge: string];
+
+export function cookieLine(attributes: CookieAttributes): CookieLine {
+  let before = `; Path=${attributes.path}`;
+  if (attributes.domain) before += `; Domain=${attributes.domain}`;
+  let after = attributes.httpOnly ? "; HttpOnly" : "";
+  if (attributes.secure) after += "; Secure";
+  after += `; SameSite=${SAME_SITE[attributes.sameSite]}`;
+  // CHIPS: https://datatracker.ietf.org/doc/draft-cutler-httpbis-partitioned-cookies/
+  if (attributes.partitioned) after += "; Partitioned";
+  return [before, after];
+}
+
 /**
  * A `Set-Cookie` line. `maxAge` undefined makes a browser-close cookie, 0 expires it now; larger
  * values are capped at 400 days (§5.5).
  */
-export function serializeCookie(name: string, value: string, attributes: CookieAttributes, maxAge: number | undefined): string {
-  let line = `${name}=${value}; Path=${attributes.path}`;
-  if (attributes.domain) line += `; Domain=${attributes.domain}`;
-  if (maxAge !== undefined) line += `; Max-Age=${Math.min(Math.max(0, Math.floor(maxAge)), MAX_COOKIE_AGE_SECONDS)}`;
-  if (attributes.httpOnly) line += "; HttpOnly";
-  if (attributes.secure) line += "; Secure";
-  line += `; SameSite=${SAME_SITE[attributes.sameSite]}`;
-  // CHIPS: https://datatracker.ietf.org/doc/draft-cutler-httpbis-partitioned-cookies/
-  if (attributes.partitioned) line += "; Partitioned";
-  return line;
+export function serializeCookie(name: string, value: string, [before, after]: CookieLine, maxAge: number | undefined): string {
+  const age = maxAge === undefined ? "" : `; Max-Age=${Math.min(Math.max(0, Math.floor(maxAge)), MAX_COOKIE_AGE_SECONDS)}`;
+  return `${name}=${value}${before}${age}${after}`;
 }

@@ -175,9 +175,9 @@ export class RequestSession<Data extends SessionData> implements SessionHandle<D
   }
 
   #cookie(name: string, value: string, maxAge: number | undefined): string {
-    const { secure, cookie } = this.#options;
+    const { secure, cookieLines } = this.#options;
     // Request.url is always absolute and serialised with a lower-case scheme: no URL parse needed.
     const isSecure = secure === "auto" ? this.#request.url.startsWith("https:") : secure;
-    return serializeCookie(name, value, { ...cookie, secure: isSecure }, maxAge);
+    return serializeCookie(name, value, cookieLines[isSecure ? 1 : 0], maxAge);
   }
 }
