@@ -62,7 +62,6 @@ export function readCookies(
 export interface CookieAttributes {
   path: string;
   domain?: string;
-  secure: boolean;
   httpOnly: boolean;
   sameSite: "lax" | "strict" | "none";
   partitioned: boolean;
@@ -70,25 +69,19 @@ export interface CookieAttributes {
 
 const SAME_SITE = { lax: "Lax", strict: "Strict", none: "None" } as const;
 
-/** A cookie's attributes as the two fixed parts of its `Set-Cookie` line, around `Max-Age`: built once per options. */
-export type CookieLine = readonly [beforeMaxAge: string, afterMaxAge: string];
-
-export function cookieLine(attributes: CookieAttributes): CookieLine {
-  let before = `; Path=${attributes.path}`;
-  if (attributes.domain) before += `; Domain=${attributes.domain}`;
-  let after = attributes.httpOnly ? "; HttpOnly" : "";
-  if (attributes.secure) after += "; Secure";
-  after += `; SameSite=${SAME_SITE[attributes.sameSite]}`;
-  // CHIPS: https://datatracker.ietf.org/doc/draft-cutler-httpbis-partitioned-cookies/
-  if (attributes.partitioned) after += "; Partitioned";
-  return [before, after];
-}
-
 /**
- * A `Set-Cookie` line. `maxAge` undefined makes a browser-close cookie, 0 expires it now; larger
- * values are capped at 400 days (§5.5).
+ * Writes `Set-Cookie` lines. `maxAge` undefined makes a browser-close cookie, 0 expires it now;
+ * larger values are capped at 400 days (§5.5).
  */
-export function serializeCookie(name: string, value: string, [before, after]: CookieLine, maxAge: number | undefined): string {
-  const age = maxAge === undefined ? "" : `; Max-Age=${Math.min(Math.max(0, Math.floor(maxAge)), MAX_COOKIE_AGE_SECONDS)}`;
-  return `${name}=${value}${before}${age}${after}`;
+export type CookieSerializer = (name: string, value: string, maxAge: number | undefined, secure: boolean) => string;
+
+/** The serializer of a cookie's lines, its attributes written once (per options, not per response). */
+export function cookieSerializer(attributes: CookieAttributes): CookieSerializer {
+  let path = `; Path=${attributes.path}`;
+  if (attributes.domain) path += `; Domain=${attributes.domain}`;
+  const httpOnly = attributes.httpOnly ? "; HttpOnly" : "";
+  // CHIPS: https://datatracker.ietf.org/doc/draft-cutler-httpbis-partitioned-cookies/
+  const sameSite = `; SameSite=${SAME_SITE[attributes.sameSite]}${attributes.partitioned ? "; Partitioned" : ""}`;
+  return (name, value, maxAge, secure) =>
+    `${name}=${value}${path}${maxAge === undefined ? "" : `; Max-Age=${Math.min(Math.max(0, Math.floor(maxAge)), MAX_COOKIE_AGE_SECONDS)}`}${httpOnly}${secure ? "; Secure" : ""}${sameSite}`;
 }
