@@ -59,7 +59,6 @@ class SignedIdTicket implements Ticket {
   readonly #guard: TicketGuard;
   /** The id the cookie carries (as verified), its store key, the loaded version, and its cookie value under the first secret. */
   #verified: VerifiedTicket | undefined;
-  #id: string | undefined;
   #storeKey: string | undefined;
   #version: StoreVersion | undefined;
   #signed: string | undefined;
@@ -79,7 +78,6 @@ class SignedIdTicket implements Ticket {
   /** Binds the loaded session's id; a value stamped by an older secret is not re-sent as is. */
   carry(verified: VerifiedTicket, storeKey: string, version: StoreVersion | undefined, value: string): void {
     this.#verified = verified;
-    this.#id = verified.id;
     this.#storeKey = storeKey;
     this.#version = version;
     this.cookieValue = value;
@@ -137,7 +135,7 @@ class SignedIdTicket implements Ticket {
   async cookies(): Promise<[string, string][]> {
     const { keyring, cookieName } = this.#config;
     // Unset only for a value an older secret stamped: signed once under the first, then remembered with its verification.
-    this.#signed ??= this.#verified!.resigned ??= await keyring.sign(cookieName, this.#id!, this.#storeKey);
+    this.#signed ??= this.#verified!.resigned ??= await keyring.sign(cookieName, this.#verified!.id, this.#storeKey);
     return [[cookieName, this.#signed]];
   }
 
@@ -191,7 +189,6 @@ class SignedIdTicket implements Ticket {
     const id = newSessionId();
     const storeKey = storeKeyFor(id);
     this.#signed = await keyring.sign(cookieName, id, storeKey);
-    this.#id = id;
     this.#storeKey = await storeKey;
     return this.#storeKey;
   }
