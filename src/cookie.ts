@@ -62,7 +62,6 @@ export function readCookies(
 export interface CookieAttributes {
   path: string;
   domain?: string;
-  secure: boolean;
   httpOnly: boolean;
   sameSite: "lax" | "strict" | "none";
   partitioned: boolean;
@@ -71,17 +70,18 @@ export interface CookieAttributes {
 const SAME_SITE = { lax: "Lax", strict: "Strict", none: "None" } as const;
 
 /**
- * A `Set-Cookie` line. `maxAge` undefined makes a browser-close cookie, 0 expires it now; larger
- * values are capped at 400 days (§5.5).
+ * Writes `Set-Cookie` lines. `maxAge` undefined makes a browser-close cookie, 0 expires it now;
+ * larger values are capped at 400 days (§5.5).
  */
-export function serializeCookie(name: string, value: string, attributes: CookieAttributes, maxAge: number | undefined): string {
-  let line = `${name}=${value}; Path=${attributes.path}`;
-  if (attributes.domain) line += `; Domain=${attributes.domain}`;
-  if (maxAge !== undefined) line += `; Max-Age=${Math.min(Math.max(0, Math.floor(maxAge)), MAX_COOKIE_AGE_SECONDS)}`;
-  if (attributes.httpOnly) line += "; HttpOnly";
-  if (attributes.secure) line += "; Secure";
-  line += `; SameSite=${SAME_SITE[attributes.sameSite]}`;
+export type CookieSerializer = (name: string, value: string, maxAge: number | undefined, secure: boolean) => string;
+
+/** The serializer of a cookie's lines, its attributes written once (per options, not per response). */
+export function cookieSerializer(attributes: CookieAttributes): CookieSerializer {
+  let path = `; Path=${attributes.path}`;
+  if (attributes.domain) path += `; Domain=${attributes.domain}`;
+  const httpOnly = attributes.httpOnly ? "; HttpOnly" : "";
   // CHIPS: https://datatracker.ietf.org/doc/draft-cutler-httpbis-partitioned-cookies/
-  if (attributes.partitioned) line += "; Partitioned";
-  return line;
+  const sameSite = `; SameSite=${SAME_SITE[attributes.sameSite]}${attributes.partitioned ? "; Partitioned" : ""}`;
+  return (name, value, maxAge, secure) =>
+    `${name}=${value}${path}${maxAge === undefined ? "" : `; Max-Age=${Math.min(Math.max(0, Math.floor(maxAge)), MAX_COOKIE_AGE_SECONDS)}`}${httpOnly}${secure ? "; Secure" : ""}${sameSite}`;
 }

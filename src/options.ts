@@ -1,6 +1,6 @@
 // The options: their types, and their resolution, once, into what a request uses, the ticket
 // carrier for the kind of store included.
-import type { CookieAttributes } from "./cookie.js";
+import { type CookieSerializer, cookieSerializer } from "./cookie.js";
 import { optionError } from "./errors.js";
 import type { SessionEventListener } from "./events.js";
 import { OPTION_NAMES, refuseUnknown, resolveCookie, resolveSecrets, resolveStore, seconds } from "./option-checks.js";
@@ -73,7 +73,8 @@ export interface ResolvedOptions {
   /** How the ticket travels: a signed id, or the sealed record. Chosen here, once. */
   carrier: TicketCarrier;
   cookieName: string;
-  cookie: Omit<CookieAttributes, "secure">;
+  /** Writes the cookie's `Set-Cookie` lines. */
+  cookie: CookieSerializer;
   secure: boolean | "auto";
   policy: LifetimePolicy;
   saveOnError: boolean;
@@ -127,7 +128,7 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     store,
     carrier,
     cookieName: cookie.name,
-    cookie: cookie.attributes,
+    cookie: cookieSerializer(cookie.attributes),
     secure: cookie.secure,
     policy,
     saveOnError: options.saveOnError === true,

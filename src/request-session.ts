@@ -1,6 +1,6 @@
 // One request's session: loaded lazily through the ticket carrier, then committed by the one
 // decision table into store writes and `Set-Cookie` lines on the response.
-import { MAX_COOKIE_AGE_SECONDS, serializeCookie } from "./cookie.js";
+import { MAX_COOKIE_AGE_SECONDS } from "./cookie.js";
 import { SessionError } from "./errors.js";
 import { SessionEvents } from "./events.js";
 import type { ResolvedOptions } from "./options.js";
@@ -129,11 +129,12 @@ export class RequestSession<Data extends SessionData> implements SessionHandle<D
     const { clock, policy } = this.#options;
     const now = clock();
     const base = ticket.record;
-    if (base && (state.destroyed || state.empty)) {
+    const empty = state.empty;
+    if (base && (state.destroyed || empty)) {
       await ticket.discard();
       events.emit("destroyed");
     }
-    if (state.empty) return this.#expireSent(ticket, []);
+    if (empty) return this.#expireSent(ticket, []);
     const fresh = !base || state.destroyed;
     const touchOnly = !fresh && !state.modified && touchDue(base, policy, now);
     if (!fresh && !state.modified && !state.regenerate && !touchOnly) {
@@ -178,6 +179,6 @@ export class RequestSession<Data extends SessionData> implements SessionHandle<D
     const { secure, cookie } = this.#options;
     // Request.url is always absolute and serialised with a lower-case scheme: no URL parse needed.
     const isSecure = secure === "auto" ? this.#request.url.startsWith("https:") : secure;
-    return serializeCookie(name, value, { ...cookie, secure: isSecure }, maxAge);
+    return cookie(name, value, maxAge, isSecure);
   }
 }

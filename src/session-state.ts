@@ -36,7 +36,9 @@ type Change = { value: unknown; update?: (current: unknown) => unknown } | null;
 
 /** Internal per-request state behind a {@link Session}. */
 export class SessionState {
-  data: Map<string, unknown>;
+  /** The data as loaded, read in place until this request changes it; then its copy. */
+  readonly #loaded: SessionData;
+  #copy: Map<string, unknown> | undefined;
   readonly flashIn: Map<string, unknown>;
   readonly flashOut: Map<string, unknown> = new Map();
   readonly changes: Map<string, Change> = new Map();
@@ -58,22 +60,42 @@ export class SessionState {
     /** The record as loaded, or null for a new session. */
     public readonly base: SessionRecord | null,
     /** The clock, for `authenticatedAt`. */
-    public readonly now: () => number = Date.now,
+    public readonly now: () => number,
     /** The ref of the session as the request loaded or saved it (undefined before it is first stored). */
-    public readonly ref: () => string | undefined = () => undefined,
+    public readonly ref: () => string | undefined,
   ) {
-    this.data = new Map(base ? Object.entries(base.d) : undefined);
-    this.flashIn = new Map(base?.f ? Object.entries(base.f) : undefined);
+    this.#loaded = base?.d ?? {};
+    this.flashIn = new Map(Object.entries(base?.f ?? {}));
     this.user = base?.u;
     this.authenticatedAt = base?.a;
+  }
+
+  /** The data to change: the loaded record's, copied on first use, so a request that only reads never copies it. */
+  get data(): Map<string, unknown> {
+    return (this.#copy ??= new Map(Object.entries(this.#loaded)));
+  }
+
+  has(key: string): boolean {
+    return this.#copy ? this.#copy.has(key) : Object.hasOwn(this.#loaded, key);
+  }
+
+  /** The value under `key`, else a value flashed for this request. */
+  get(key: string): unknown {
+    if (!this.has(key)) return this.flashIn.get(key);
+    return this.#copy ? this.#copy.get(key) : this.#loaded[key];
+  }
+
+  /** Every key removed (the session itself stays). */
+  clear(): void {
+    this.#copy = new Map();
+    this.changes.clear();
+    this.cleared = true;
   }
 
   /** The session ends at commit: its record deleted, its cookie expired, unless data set after starts a new one. */
   end(): void {
     this.destroyed = true;
-    this.cleared = true;
-    this.data.clear();
-    this.changes.clear();
+    this.clear();
     this.flashIn.clear();
     this.userSet = true;
     this.user = undefined;
@@ -88,7 +110,11 @@ export class SessionState {
 
   /** True when nothing would be left to store: no data, no flash, no user. */
   get empty(): boolean {
-    return this.data.size === 0 && this.flashOut.size === 0 && this.user === undefined;
+    if (this.flashOut.size > 0 || this.user !== undefined) return false;
+    if (this.#copy) return this.#copy.size === 0;
+    // Visits every key of a large record: tested last.
+    for (const key in this.#loaded) if (Object.hasOwn(this.#loaded, key)) return false;
+    return true;
   }
 
   /** This request's changes applied on top of `record` (null: a new session). */

@@ -31,8 +31,7 @@ export class Session<Data extends SessionData = SessionData> {
 
   /** The value under `key`, or a value flashed for this request; `undefined` when there is none. */
   get<K extends keyof Data & string>(key: K): Data[K] | undefined {
-    const state = this.#state;
-    return (state.data.has(key) ? state.data.get(key) : state.flashIn.get(key)) as Data[K] | undefined;
+    return this.#state.get(key) as Data[K] | undefined;
   }
 
   /** Sets a JSON-serialisable value; anything else is a `TypeError` naming the key. */
@@ -64,7 +63,7 @@ export class Session<Data extends SessionData = SessionData> {
 
   /** True when `key` holds a value, or a value flashed for this request. */
   has(key: keyof Data & string): boolean {
-    return this.#state.data.has(key) || this.#state.flashIn.has(key);
+    return this.#state.has(key) || this.#state.flashIn.has(key);
   }
 
   /** Removes `key`; true when it was there. Deleting a key that is not there changes nothing (no write). */
@@ -78,9 +77,7 @@ export class Session<Data extends SessionData = SessionData> {
   /** Removes every key (the session itself stays; see `destroy`). */
   clear(): void {
     this.#mutable();
-    this.#state.data.clear();
-    this.#state.changes.clear();
-    this.#state.cleared = true;
+    this.#state.clear();
   }
 
   /** The keys of the stored data (flashed values are not listed). */

@@ -26,6 +26,8 @@ export interface VerifiedTicket {
   id: string;
   keyIndex: number;
   storeKey?: string;
+  /** Stamped by an older secret: its value under the first one, once signed (re-sent until the browser takes it). */
+  resigned?: string;
 }
 
 /**

@@ -5,7 +5,7 @@ import { SessionError } from "./errors.js";
 import { newSessionId, storeKeyFor } from "./id.js";
 import { acceptRecord, expiresAt, type LifetimePolicy, parseRecord, type SessionRecord, TOMBSTONE_SECONDS, tombstone } from "./record.js";
 import type { SessionState } from "./session-state.js";
-import type { Keyring } from "./signature.js";
+import type { Keyring, VerifiedTicket } from "./signature.js";
 import type { SessionStore, StoreVersion, StoreWriteOptions, StoreWritten } from "./store.js";
 import { afterConflict, guarded, oneAtATime, type StoreGuard, storedText } from "./store-calls.js";
 import { MAX_TICKETS_TRIED, type SavePlan, type Ticket, type TicketCarrier } from "./ticket-carrier.js";
@@ -45,7 +45,7 @@ export function signedIdCarrier(config: SignedIdConfig): TicketCarrier {
       const record = acceptRecord(text, storeKey, policy, clock(), events);
       if (!record) return new SignedIdTicket(config, guard, null, sentCookies);
       const loaded = new SignedIdTicket(config, guard, record, sentCookies, ticket.keyIndex > 0);
-      loaded.carry(ticket.id, storeKey, stored?.version, value);
+      loaded.carry(ticket, storeKey, stored?.version, value);
       return loaded;
     },
   };
@@ -57,8 +57,8 @@ type TicketGuard = StoreGuard & { users: UserIndex };
 class SignedIdTicket implements Ticket {
   readonly #config: SignedIdConfig;
   readonly #guard: TicketGuard;
-  /** The id the cookie carries, its store key, the loaded version, and its cookie value under the first secret. */
-  #id: string | undefined;
+  /** The id the cookie carries (as verified), its store key, the loaded version, and its cookie value under the first secret. */
+  #verified: VerifiedTicket | undefined;
   #storeKey: string | undefined;
   #version: StoreVersion | undefined;
   #signed: string | undefined;
@@ -76,8 +76,8 @@ class SignedIdTicket implements Ticket {
   }
 
   /** Binds the loaded session's id; a value stamped by an older secret is not re-sent as is. */
-  carry(id: string, storeKey: string, version: StoreVersion | undefined, value: string): void {
-    this.#id = id;
+  carry(verified: VerifiedTicket, storeKey: string, version: StoreVersion | undefined, value: string): void {
+    this.#verified = verified;
     this.#storeKey = storeKey;
     this.#version = version;
     this.cookieValue = value;
@@ -134,7 +134,8 @@ class SignedIdTicket implements Ticket {
 
   async cookies(): Promise<[string, string][]> {
     const { keyring, cookieName } = this.#config;
-    this.#signed ??= await keyring.sign(cookieName, this.#id!, this.#storeKey);
+    // Unset only for a value an older secret stamped: signed once under the first, then remembered with its verification.
+    this.#signed ??= this.#verified!.resigned ??= await keyring.sign(cookieName, this.#verified!.id, this.#storeKey);
     return [[cookieName, this.#signed]];
   }
 
@@ -188,7 +189,6 @@ class SignedIdTicket implements Ticket {
     const id = newSessionId();
     const storeKey = storeKeyFor(id);
     this.#signed = await keyring.sign(cookieName, id, storeKey);
-    this.#id = id;
     this.#storeKey = await storeKey;
     return this.#storeKey;
   }

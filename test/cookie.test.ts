@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isCookieDomain, isCookieName, isCookiePath, readCookies, serializeCookie } from "../src/cookie.js";
+import { cookieSerializer, isCookieDomain, isCookieName, isCookiePath, readCookies } from "../src/cookie.js";
 import { splitToken } from "../src/sealed-cookie-carrier.js";
 
 const all = () => true;
@@ -16,16 +16,16 @@ describe("readCookies (RFC 6265bis §5.6 cookie-string, leniently)", () => {
   });
 });
 
-describe("serializeCookie", () => {
-  const attributes = { path: "/", secure: true, httpOnly: true, sameSite: "lax" as const, partitioned: false };
+describe("cookieSerializer", () => {
+  const line = cookieSerializer({ path: "/", httpOnly: true, sameSite: "lax" as const, partitioned: false });
 
   it("writes a browser-close cookie without Max-Age", () => {
-    expect(serializeCookie("sid", "v", attributes, undefined)).toBe("sid=v; Path=/; HttpOnly; Secure; SameSite=Lax");
+    expect(line("sid", "v", undefined, true)).toBe("sid=v; Path=/; HttpOnly; Secure; SameSite=Lax");
   });
 
   it("caps Max-Age at 400 days (§5.5) and floors it at 0", () => {
-    expect(serializeCookie("sid", "v", attributes, 10 ** 9)).toContain("Max-Age=34560000;");
-    expect(serializeCookie("sid", "", attributes, -5)).toContain("Max-Age=0;");
+    expect(line("sid", "v", 10 ** 9, true)).toContain("Max-Age=34560000;");
+    expect(line("sid", "", -5, true)).toContain("Max-Age=0;");
   });
 });
 
@@ -47,15 +47,15 @@ describe("validation", () => {
 });
 
 describe("splitToken", () => {
-  const attributes = { path: "/", secure: true, httpOnly: true, sameSite: "lax" as const, partitioned: false };
-  const emptyLineLength = (name: string) => serializeCookie(name, "", attributes, 34_560_000).length;
+  const line = cookieSerializer({ path: "/", httpOnly: true, sameSite: "lax" as const, partitioned: false });
+  const emptyLineLength = (name: string) => line(name, "", 34_560_000, true).length;
 
   it("keeps a short token in one cookie and splits a long one so that each whole Set-Cookie line is within 4096 bytes", () => {
     expect(splitToken("sid", "abc", 5, emptyLineLength)).toEqual([["sid", "abc"]]);
     const token = "x".repeat(10_000);
     const chunks = splitToken("sid", token, 5, emptyLineLength)!;
     expect(chunks.map(([name]) => name)).toEqual(["sid.1", "sid.2", "sid.3"]);
-    for (const [name, value] of chunks) expect(serializeCookie(name, value, attributes, 34_560_000).length).toBeLessThanOrEqual(4096);
+    for (const [name, value] of chunks) expect(line(name, value, 34_560_000, true).length).toBeLessThanOrEqual(4096);
     expect(chunks.map(([, value]) => value).join("")).toBe(token);
     expect(splitToken("sid", token, 2, emptyLineLength)).toBeNull();
   });
@@ -64,7 +64,7 @@ describe("splitToken", () => {
     const token = "x".repeat(4096 - "sid".length);
     const chunks = splitToken("sid", token, 3, emptyLineLength)!;
     expect(chunks).toHaveLength(2);
-    for (const [name, value] of chunks) expect(serializeCookie(name, value, attributes, 34_560_000).length).toBeLessThanOrEqual(4096);
+    for (const [name, value] of chunks) expect(line(name, value, 34_560_000, true).length).toBeLessThanOrEqual(4096);
   });
 });
 

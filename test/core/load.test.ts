@@ -1,6 +1,7 @@
 // Loading a session: nothing is read until the handler asks, and only a ticket stamped by one of
 // our secrets for this cookie name ever reaches the store.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { nodeCrypto } from "../../src/crypto-path.js";
 import { withSession } from "../../src/index.js";
 import { CookieJar, OLD_SECRET, SECRET } from "../helpers.js";
 import { app, setup, VALUE } from "./fixture.js";
@@ -127,6 +128,27 @@ describe("tickets", () => {
     expect(await stale.json()).toMatchObject({ isNew: true });
     expect(await (await newOnly(jar.request("http://shop.test/"))).json()).toMatchObject({ cart: { apple: 1 } });
   });
+
+  it.runIf(nodeCrypto)(
+    "re-issues an old-secret cookie under the new secret with one HMAC, however often it comes back before the browser takes the new one",
+    async () => {
+      const { options } = setup({ secrets: [OLD_SECRET] });
+      const jar = new CookieJar();
+      jar.apply(await app(options)(jar.request("http://shop.test/add")));
+      const rotated = app({ ...options, secrets: [SECRET, OLD_SECRET] });
+      const hmacs = vi.spyOn(nodeCrypto!, "createHmac");
+      try {
+        const lines: (string | null)[] = [];
+        for (let visit = 0; visit < 3; visit++) lines.push((await rotated(jar.request("http://shop.test/"))).headers.get("set-cookie"));
+        // The first visit verifies (the new secret fails, the old one passes) and signs under the new secret; the others reuse both.
+        expect(hmacs).toHaveBeenCalledTimes(3);
+        expect(lines[0]).toMatch(VALUE);
+        expect(new Set(lines).size).toBe(1);
+      } finally {
+        hmacs.mockRestore();
+      }
+    },
+  );
 
   it("of several cookies with the name, the forged ones are ignored; two valid ones for different sessions mean no session", async () => {
     const { options, events } = setup();

@@ -92,6 +92,26 @@ describe("lifecycle", () => {
     expect(await (await read(jar.request())).json()).toEqual({ polluted: true });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it("reads the loaded record in place: names of Object.prototype are no keys, and the first write leaves the other values as read", async () => {
+    const { options } = setup();
+    const sessions = createSessions<Record<string, unknown>>(options);
+    const jar = new CookieJar();
+    const seed = await sessions.open(jar.request());
+    (await seed.session()).set("a", 1);
+    (await seed.session()).set("b", [2]);
+    jar.apply(await seed.commit(new Response("ok")));
+
+    const handle = await sessions.open(jar.request());
+    const session = await handle.session();
+    const read = () => [session.get("a"), session.get("b"), session.get("toString"), session.has("constructor"), session.has("b")];
+    const beforeWriting = read();
+    expect(beforeWriting).toEqual([1, [2], undefined, false, true]);
+    session.set("c", 3);
+    expect(read()).toEqual(beforeWriting);
+    expect(session.keys()).toEqual(["a", "b", "c"]);
+    await handle.commit(new Response("ok"));
+  });
 });
 
 describe("update()", () => {
