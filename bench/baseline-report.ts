@@ -43,7 +43,7 @@ function roundsSlower(cell: Cell, base: Cell): number {
 }
 
 /** P(at least `slower` of `rounds` fair coin flips come up slower): small means the slowdown is not chance. */
-function signTestP(slower: number, rounds: number): number {
+export function signTestP(slower: number, rounds: number): number {
   let tail = 0;
   for (let k = slower; k <= rounds; k++) tail += choose(rounds, k);
   return tail / 2 ** rounds;
