@@ -95,9 +95,6 @@ interface MapResponseContext {
 /** Distinguishes plugin instances, so that Elysia deduplicates one instance used twice, never two. */
 let pluginSeed = 0;
 
-/** Given to `commit` to close a session the route never asked for; never sent. */
-const NOT_SENT = new Response(null);
-
 /**
  * Session plugin for Elysia. `options` are those of `withSession`, or a function that returns
  * them (called once). In every route, `session()` loads the session and `sessions` is the users API.
@@ -168,7 +165,7 @@ async function commitOnto<Data extends SessionData>(
   const runsWhenRead = typeof (responseValue as { next?: unknown } | null | undefined)?.next === "function";
   if (!open.asked && !runsWhenRead) {
     // Closes the session: loading it later (background work) rejects instead of losing changes.
-    await open.handle.commit(NOT_SENT);
+    open.handle.release();
     return undefined;
   }
   const response = await mapResponse(responseValue, set, context.request);

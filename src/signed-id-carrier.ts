@@ -21,6 +21,9 @@ export interface SignedIdConfig {
   clock: () => number;
 }
 
+/** A write whose new version the store did not tell. */
+const UNTOLD: Partial<StoreWritten> = {};
+
 const CAS_ATTEMPTS = 8;
 /** How long a regenerated session's old key stays closed against racing saves. */
 
@@ -200,22 +203,22 @@ class SignedIdTicket implements Ticket {
 
   /**
    * One write: compare-and-set when the store has it (false when the version moved), else a plain
-   * set ("skipped" when the store dropped a touch-only write).
+   * set ("skipped" when the store dropped a touch-only write). Written: what the store told of the
+   * version it wrote (nothing, from a store that answers `true` or has no compare-and-set).
    */
   async #write(
     key: string,
     value: string,
     expected: StoreVersion | null,
     options: StoreWriteOptions,
-  ): Promise<boolean | StoreWritten | "skipped"> {
+  ): Promise<false | "skipped" | Partial<StoreWritten>> {
     const { store } = this.#config;
     if (store.compareAndSet) {
       const answer = await guarded(this.#guard, "compareAndSet", () => store.compareAndSet!(key, value, expected, options));
-      // `true` from a store that does not tell the version it wrote.
-      return answer && ((answer as StoreWritten).version == null || answer);
+      return answer === true ? UNTOLD : answer;
     }
     const written = await guarded(this.#guard, "set", () => store.set(key, value, options));
-    return written === false && options.touchOnly ? "skipped" : true;
+    return written === false && options.touchOnly ? "skipped" : UNTOLD;
   }
 
   /**
@@ -254,7 +257,7 @@ class SignedIdTicket implements Ticket {
         const answer = await this.#write(key, text, version, options);
         if (answer === "skipped") return null;
         if (answer) {
-          if (answer !== true && mode !== "close") queue.written = { version: answer.version, text };
+          if (answer.version != null && mode !== "close") queue.written = { version: answer.version, text };
           return record;
         }
         const fresher = await this.#retry(key, attempt);
