@@ -7,21 +7,21 @@
 // node_modules/ linked), so that `coatcheck` resolves to the built package as a user's install
 // would, and nothing Next writes lands in the repository. Webpack, not Turbopack: Turbopack refuses
 // a node_modules that is a link to outside the project's root.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar, SECRET } from "./helpers.js";
+import { type RunningServer, startServerProcess } from "./runtimes/cart-process.js";
 
 const root = resolve(import.meta.dirname, "..");
 const example = join(root, "examples/nextjs");
 const nextBin = join(root, "node_modules/next/dist/bin/next");
 
 let workspace: string;
-let server: ChildProcess | undefined;
+let server: RunningServer | undefined;
 let origin: string;
 
 beforeAll(async () => {
@@ -39,20 +39,19 @@ beforeAll(async () => {
   await promisify(execFile)(process.execPath, [nextBin, "build", "--webpack"], { cwd: app, env, timeout: 150_000 });
   const built = performance.now();
 
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: app,
-    env: { ...env, SESSION_SECRETS: SECRET },
-    detached: true, // its own process group: afterAll stops next and any worker it forked
-    stdio: "ignore",
-  });
-  await waitUntilServing(`${origin}/api/cart`);
+  // Its own process group: stopping it stops next and any worker it forked.
+  server = await startServerProcess(
+    process.execPath,
+    [nextBin, "start", "--hostname", "127.0.0.1"],
+    { NEXT_TELEMETRY_DISABLED: "1", SESSION_SECRETS: SECRET },
+    { cwd: app, readyPath: "/api/cart", processGroup: true },
+  );
+  origin = server.url;
   console.info(`next build: ${((built - started) / 1000).toFixed(1)} s, next start: ${((performance.now() - built) / 1000).toFixed(1)} s`);
 }, 180_000);
 
-afterAll(() => {
-  if (server?.pid) process.kill(-server.pid, "SIGTERM");
+afterAll(async () => {
+  await server?.stop();
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
@@ -155,27 +154,3 @@ it("a build changes nothing in the example: Next finds the tsconfig.json and nex
     expect(readFileSync(join(workspace, "examples/nextjs", file), "utf8"), file).toBe(readFileSync(join(example, file), "utf8"));
   }
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function waitUntilServing(url: string, deadline = Date.now() + 30_000): Promise<void> {
-  while (Date.now() < deadline) {
-    if (server?.exitCode !== null) throw new Error(`next start exited with ${server?.exitCode}`);
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((wake) => setTimeout(wake, 100));
-    }
-  }
-  throw new Error(`next start did not answer ${url} within 30 s`);
-}

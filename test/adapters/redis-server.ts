@@ -5,9 +5,9 @@
 // why; with CI=true, `redisServerAvailable()` throws instead, so the file fails.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../runtimes/cart-process.js";
 
 export const REDIS_SERVER_BIN = process.env.REDIS_SERVER ?? "/usr/bin/redis-server";
 
@@ -18,17 +18,6 @@ export function redisServerAvailable(): boolean {
   if (process.env.CI === "true") throw new Error(`Redis tests cannot run: ${reason}.`);
   console.warn(`Skipping the Redis tests: ${reason}.`);
   return false;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 export interface RedisServer {

@@ -23,20 +23,32 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+export interface ServerProcessOptions {
+  /** How long the server may take to answer. */
+  timeoutMs?: number;
+  /** The path polled until it answers 200 (`/`). */
+  readyPath?: string;
+  cwd?: string;
+  /** Its own process group, stopped as a whole: for servers that fork workers (next start). */
+  processGroup?: boolean;
+}
+
 /**
- * Spawns `command` with `PORT` and `HOST` set, then polls `GET /` until it answers 200, the
- * process exits, or `timeoutMs` passes. `env` may be a function of the server's URL.
+ * Spawns `command` with `PORT` and `HOST` set, then polls `GET <readyPath>` until it answers 200,
+ * the process exits, or the timeout passes. `env` may be a function of the server's URL.
  */
 export async function startServerProcess(
   command: string,
   args: string[],
   env: Record<string, string> | ((url: string) => Record<string, string>),
-  timeoutMs = 30_000,
+  { timeoutMs = 30_000, readyPath = "/", cwd, processGroup = false }: ServerProcessOptions = {},
 ): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const extra = typeof env === "function" ? env(url) : env;
   const child = spawn(command, args, {
+    cwd,
+    detached: processGroup,
     env: { ...process.env, ...extra, PORT: String(port), HOST: "127.0.0.1", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -44,14 +56,14 @@ export async function startServerProcess(
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const server: RunningServer = { url, output: () => output, stop: () => stop(child, exited) };
+  const server: RunningServer = { url, output: () => output, stop: () => stop(child, exited, processGroup) };
 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${command} exited (${child.exitCode ?? child.signalCode}) before serving:\n${output}`);
     }
-    if (await answers(url)) return server;
+    if (await answers(url + readyPath)) return server;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await server.stop();
@@ -68,12 +80,13 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function stop(child: ChildProcess, exited: Promise<void>): Promise<void> {
+async function stop(child: ChildProcess, exited: Promise<void>, processGroup: boolean): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill("SIGTERM");
+  const kill = (signal: NodeJS.Signals) => (processGroup ? process.kill(-child.pid!, signal) : child.kill(signal));
+  kill("SIGTERM");
   const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000))]);
   if (!killed) {
-    child.kill("SIGKILL");
+    kill("SIGKILL");
     await exited;
   }
 }
