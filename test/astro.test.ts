@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkPackage, runBuild } from "./example-build.js";
-import { CookieJar, SECRET } from "./helpers.js";
+import { httpBrowser, SECRET } from "./helpers.js";
 import { type RunningServer, startServerProcess } from "./runtimes/cart-process.js";
 
 const EXAMPLE = "examples/astro";
@@ -27,19 +27,11 @@ afterAll(async () => {
   if (buildDir) rmSync(buildDir, { recursive: true, force: true });
 });
 
-/** A browser: a cookie jar, and form posts from the app's own origin (Astro refuses cross-site ones). */
+/** A browser posting forms from the app's own origin (Astro refuses cross-site ones), and the cart as JSON. */
 function browser() {
-  const jar = new CookieJar();
-  const visit = async (path: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.method === "POST") headers.set("origin", server.url);
-    const response = await fetch(jar.request(`${server.url}${path}`, { ...init, headers, redirect: "manual" }));
-    jar.apply(response);
-    return response;
-  };
-  const post = (path: string, fields: Record<string, string>) => visit(path, { method: "POST", body: new URLSearchParams(fields) });
-  const state = async () => (await visit("/cart")).json();
-  return { jar, visit, post, state };
+  const client = httpBrowser(server.url, { sameOrigin: true });
+  const state = async () => (await client.visit("/cart")).json();
+  return { ...client, state };
 }
 
 describe("Astro middleware (server build)", () => {

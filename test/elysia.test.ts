@@ -22,10 +22,7 @@ describe("examples/elysia on Bun, over HTTP", () => {
 
   /** One request with the jar's cookies, the jar updated from the answer as a browser would. */
   async function send(jar: CookieJar, method: string, path: string, body?: BodyInit) {
-    const headers = new Headers();
-    const cookie = jar.header();
-    if (cookie) headers.set("cookie", cookie);
-    const response = await fetch(`${server!.url}${path}`, { method, headers, body, redirect: "manual" });
+    const response = await fetch(jar.request(`${server!.url}${path}`, { method, body, redirect: "manual" }));
     const lines = jar.apply(response);
     return { response, lines };
   }

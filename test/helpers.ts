@@ -81,6 +81,29 @@ export class CookieJar {
 }
 
 /**
+ * A browser against the server at `base`: sends the jar's cookies, keeps what the server sets and
+ * follows no redirect. `sameOrigin`: its POSTs carry `Origin: <base>`, as a form on the app's own
+ * page does (frameworks refuse cross-site form posts). `headers`: sent unless a request sets them.
+ */
+export function httpBrowser(
+  base: string,
+  { sameOrigin = false, headers: defaults = {} }: { sameOrigin?: boolean; headers?: Record<string, string> } = {},
+) {
+  const jar = new CookieJar();
+  const visit = async (path: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (sameOrigin && init.method === "POST") headers.set("origin", base);
+    for (const [name, value] of Object.entries(defaults)) if (!headers.has(name)) headers.set(name, value);
+    const response = await fetch(jar.request(`${base}${path}`, { ...init, headers, redirect: "manual" }));
+    jar.apply(response);
+    return response;
+  };
+  const post = (path: string, fields: Record<string, string>, headers?: Record<string, string>) =>
+    visit(path, { method: "POST", body: new URLSearchParams(fields), headers });
+  return { jar, visit, post };
+}
+
+/**
  * Wraps a store so that chosen writes wait until `release()`: racing requests interleave in one
  * chosen order, on any store. One copy, the conformance suite's own (src/testing-helpers.ts).
  */

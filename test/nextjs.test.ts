@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CookieJar, SECRET } from "./helpers.js";
+import { httpBrowser, SECRET } from "./helpers.js";
 import { type RunningServer, startServerProcess } from "./runtimes/cart-process.js";
 
 const root = resolve(import.meta.dirname, "..");
@@ -55,16 +55,7 @@ afterAll(async () => {
   if (workspace) rmSync(workspace, { recursive: true, force: true });
 });
 
-/** A browser: sends its cookies, keeps what the server sets, follows no redirect. */
-function browser() {
-  const jar = new CookieJar();
-  const visit = async (path: string, init?: RequestInit) => {
-    const response = await fetch(jar.request(`${origin}${path}`, { redirect: "manual", ...init }));
-    jar.apply(response);
-    return response;
-  };
-  return { jar, visit };
-}
+const browser = () => httpBrowser(origin);
 
 const form = (fields: Record<string, string>) => ({ method: "POST", body: new URLSearchParams(fields) });
 

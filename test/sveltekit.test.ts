@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkPackage, runBuild } from "./example-build.js";
-import { CookieJar, SECRET } from "./helpers.js";
+import { httpBrowser, SECRET } from "./helpers.js";
 import { type RunningServer, startServerProcess } from "./runtimes/cart-process.js";
 
 const EXAMPLE = "examples/sveltekit";
@@ -27,21 +27,14 @@ afterAll(async () => {
   if (buildDir) rmSync(buildDir, { recursive: true, force: true });
 });
 
-/** A browser: a cookie jar, and form posts from the app's own origin (SvelteKit refuses cross-site ones). */
+/**
+ * A browser posting forms from the app's own origin (SvelteKit refuses cross-site ones), asking for
+ * pages (else SvelteKit may answer an action with JSON), and the cart as JSON.
+ */
 function browser() {
-  const jar = new CookieJar();
-  const visit = async (path: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.method === "POST") headers.set("origin", server.url);
-    if (!headers.has("accept")) headers.set("accept", "text/html"); // else SvelteKit may answer an action with JSON
-    const response = await fetch(jar.request(`${server.url}${path}`, { ...init, headers, redirect: "manual" }));
-    jar.apply(response);
-    return response;
-  };
-  const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-    visit(path, { method: "POST", body: new URLSearchParams(fields), headers });
-  const state = async () => (await visit("/cart.json")).json();
-  return { jar, visit, post, state };
+  const client = httpBrowser(server.url, { sameOrigin: true, headers: { accept: "text/html" } });
+  const state = async () => (await client.visit("/cart.json")).json();
+  return { ...client, state };
 }
 
 /** What `use:enhance` sends: the action answers JSON instead of a page. */
